@@ -1,0 +1,1 @@
+//! Data sources: Parquet and CSV files, globs and directories, split into morsels.

@@ -1,0 +1,1 @@
+//! Differential tests: shoal against DataFusion on generated TPC-H data.

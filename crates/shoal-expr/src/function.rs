@@ -1,0 +1,215 @@
+//! Function interfaces: [`ScalarFunction`] (implemented in `shoal-functions`) and the
+//! [`AggregateFunction`] set (accumulators live in `shoal-physical`).
+
+use std::fmt;
+
+use arrow::array::ArrayRef;
+use arrow::datatypes::{DataType, DECIMAL128_MAX_PRECISION, DECIMAL128_MAX_SCALE};
+use shoal_common::{plan_err, Result, ScalarValue};
+
+/// The value of an expression over a batch: a whole column, or one value for every row.
+#[derive(Debug, Clone)]
+pub enum ColumnarValue {
+    Array(ArrayRef),
+    Scalar(ScalarValue),
+}
+
+impl ColumnarValue {
+    pub fn data_type(&self) -> DataType {
+        match self {
+            ColumnarValue::Array(a) => a.data_type().clone(),
+            ColumnarValue::Scalar(s) => s.data_type().clone(),
+        }
+    }
+    /// Materialise as an array of `num_rows` rows.
+    pub fn into_array(self, num_rows: usize) -> Result<ArrayRef> {
+        match self {
+            ColumnarValue::Array(a) => Ok(a),
+            ColumnarValue::Scalar(s) => s.to_array(num_rows),
+        }
+    }
+}
+
+/// A scalar (row-wise) function, vectorised over Arrow arrays.
+///
+/// The builder calls [`ScalarFunction::coerce_types`] to insert casts on the arguments and
+/// [`ScalarFunction::return_type`] to type the call, so type errors surface at planning time.
+pub trait ScalarFunction: Send + Sync + fmt::Debug {
+    /// The canonical lower-case name.
+    fn name(&self) -> &str;
+    /// Other names the function answers to.
+    fn aliases(&self) -> &[&'static str] {
+        &[]
+    }
+    /// One line for `\help` and `SHOW FUNCTIONS`, e.g. `lower(string) -> string: lower-cases`.
+    fn description(&self) -> &str;
+    /// The types the arguments must be cast to, or a plan error explaining the mismatch.
+    fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>>;
+    /// The result type for arguments of (already coerced) `arg_types`.
+    fn return_type(&self, arg_types: &[DataType]) -> Result<DataType>;
+    /// Evaluate over `args`, all of `num_rows` rows (or scalars).
+    fn invoke(&self, args: &[ColumnarValue], num_rows: usize) -> Result<ColumnarValue>;
+    /// False for functions like `random()` whose calls must not be folded or merged.
+    fn is_deterministic(&self) -> bool {
+        true
+    }
+}
+
+/// The aggregate functions shoal knows. Group accumulators live in `shoal-physical`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AggregateFunction {
+    Count,
+    Sum,
+    Avg,
+    Min,
+    Max,
+    StddevSamp,
+    StddevPop,
+    VarSamp,
+    VarPop,
+}
+
+impl AggregateFunction {
+    /// All aggregates, for the function registry and help.
+    pub const ALL: [AggregateFunction; 9] = [
+        AggregateFunction::Count,
+        AggregateFunction::Sum,
+        AggregateFunction::Avg,
+        AggregateFunction::Min,
+        AggregateFunction::Max,
+        AggregateFunction::StddevSamp,
+        AggregateFunction::StddevPop,
+        AggregateFunction::VarSamp,
+        AggregateFunction::VarPop,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            AggregateFunction::Count => "count",
+            AggregateFunction::Sum => "sum",
+            AggregateFunction::Avg => "avg",
+            AggregateFunction::Min => "min",
+            AggregateFunction::Max => "max",
+            AggregateFunction::StddevSamp => "stddev",
+            AggregateFunction::StddevPop => "stddev_pop",
+            AggregateFunction::VarSamp => "variance",
+            AggregateFunction::VarPop => "var_pop",
+        }
+    }
+
+    /// Look up by name or alias (case-insensitive).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "count" => AggregateFunction::Count,
+            "sum" => AggregateFunction::Sum,
+            "avg" | "mean" => AggregateFunction::Avg,
+            "min" => AggregateFunction::Min,
+            "max" => AggregateFunction::Max,
+            "stddev" | "stddev_samp" | "std" => AggregateFunction::StddevSamp,
+            "stddev_pop" => AggregateFunction::StddevPop,
+            "variance" | "var_samp" | "var" => AggregateFunction::VarSamp,
+            "var_pop" => AggregateFunction::VarPop,
+            _ => return None,
+        })
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            AggregateFunction::Count => {
+                "count(*) | count([DISTINCT] x) -> bigint: rows, or non-null values"
+            }
+            AggregateFunction::Sum => "sum(x) -> number: sum of non-null values (NULL if none)",
+            AggregateFunction::Avg => "avg(x) -> double|decimal: mean of non-null values",
+            AggregateFunction::Min => "min(x) -> same type: smallest non-null value",
+            AggregateFunction::Max => "max(x) -> same type: largest non-null value",
+            AggregateFunction::StddevSamp => "stddev(x) -> double: sample standard deviation",
+            AggregateFunction::StddevPop => {
+                "stddev_pop(x) -> double: population standard deviation"
+            }
+            AggregateFunction::VarSamp => "variance(x) -> double: sample variance",
+            AggregateFunction::VarPop => "var_pop(x) -> double: population variance",
+        }
+    }
+
+    /// The types the arguments must be cast to before accumulation.
+    pub fn coerce_types(self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
+        use AggregateFunction::*;
+        match (self, arg_types) {
+            (Count, []) => Ok(vec![]),
+            (Count, [t]) => Ok(vec![t.clone()]),
+            (_, [t]) => {
+                let t = if matches!(t, DataType::Dictionary(_, _)) {
+                    match t {
+                        DataType::Dictionary(_, v) => v.as_ref().clone(),
+                        _ => unreachable!(),
+                    }
+                } else {
+                    t.clone()
+                };
+                match self {
+                    Min | Max => Ok(vec![t]),
+                    Sum | Avg if t.is_numeric() || t == DataType::Null => Ok(vec![match t {
+                        DataType::Null => DataType::Int64,
+                        t => t,
+                    }]),
+                    StddevSamp | StddevPop | VarSamp | VarPop
+                        if t.is_numeric() || t == DataType::Null =>
+                    {
+                        Ok(vec![DataType::Float64])
+                    }
+                    _ => plan_err!("{}() needs a numeric argument, got {t}", self.name()),
+                }
+            }
+            (Count, _) => plan_err!("count() takes one argument or *, got {}", arg_types.len()),
+            _ => plan_err!(
+                "{}() takes exactly one argument, got {}",
+                self.name(),
+                arg_types.len()
+            ),
+        }
+    }
+
+    /// The result type for (coerced) argument types.
+    pub fn return_type(self, arg_types: &[DataType]) -> Result<DataType> {
+        use AggregateFunction::*;
+        let arg = arg_types.first();
+        Ok(match (self, arg) {
+            (Count, _) => DataType::Int64,
+            (Min | Max, Some(t)) => t.clone(),
+            (Sum, Some(t)) => match t {
+                DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 => {
+                    DataType::Int64
+                }
+                DataType::UInt8 | DataType::UInt16 | DataType::UInt32 | DataType::UInt64 => {
+                    DataType::UInt64
+                }
+                DataType::Float16 | DataType::Float32 | DataType::Float64 => DataType::Float64,
+                DataType::Decimal128(p, s) => {
+                    DataType::Decimal128(DECIMAL128_MAX_PRECISION.min(p + 10), *s)
+                }
+                other => return plan_err!("sum() of {other} is not supported"),
+            },
+            (Avg, Some(t)) => match t {
+                DataType::Decimal128(p, s) => DataType::Decimal128(
+                    DECIMAL128_MAX_PRECISION.min(p + 4),
+                    DECIMAL128_MAX_SCALE.min(s + 4),
+                ),
+                t if t.is_numeric() => DataType::Float64,
+                other => return plan_err!("avg() of {other} is not supported"),
+            },
+            (StddevSamp | StddevPop | VarSamp | VarPop, Some(_)) => DataType::Float64,
+            (_, None) => return plan_err!("{}() needs an argument", self.name()),
+        })
+    }
+
+    /// Can the result be NULL? (Only count never is.)
+    pub fn nullable(self) -> bool {
+        self != AggregateFunction::Count
+    }
+}
+
+impl fmt::Display for AggregateFunction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}

@@ -1,0 +1,27 @@
+//! Expressions, logical plans, the plan builder and the tree-rewrite API.
+//!
+//! Both front ends (SQL in `shoal-sql`, the DataFrame API in `shoal`) build plans only through
+//! [`LogicalPlanBuilder`], which type-checks and coerces every expression as it is added, so a
+//! mistake is reported at the call (or SQL position) that caused it.
+
+pub mod builder;
+pub mod display;
+pub mod expr;
+pub mod expr_schema;
+pub mod function;
+pub mod plan;
+pub mod schema;
+pub mod table;
+pub mod tree_node;
+pub mod type_coercion;
+
+pub use builder::LogicalPlanBuilder;
+pub use expr::{
+    col, lit, AggregateFunctionExpr, Alias, Between, BinaryExpr, Case, Cast, Expr, InList, Like,
+    Operator, ScalarFunctionExpr, SortExpr, TryCast,
+};
+pub use function::{AggregateFunction, ColumnarValue, ScalarFunction};
+pub use plan::LogicalPlan;
+pub use schema::{Column, PlanSchema, PlanSchemaRef};
+pub use table::{ScanSource, Statistics, TableSource};
+pub use tree_node::{Transformed, TreeNode, TreeNodeRecursion};

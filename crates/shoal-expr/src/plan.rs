@@ -1,0 +1,524 @@
+//! [`LogicalPlan`]: the relational operator tree, one variant per node, each a named struct
+//! whose `try_new` validates its inputs and computes its output schema.
+
+use std::sync::Arc;
+
+use arrow::datatypes::{DataType, Field};
+use shoal_common::{internal_err, plan_err, Result};
+
+use crate::expr::{Expr, SortExpr};
+use crate::schema::{PlanSchema, PlanSchemaRef};
+use crate::table::TableSource;
+use crate::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
+
+/// A node of a logical plan. Children are behind `Arc` so plans are cheap to clone.
+#[derive(Debug, Clone)]
+pub enum LogicalPlan {
+    TableScan(TableScan),
+    Projection(Projection),
+    Filter(Filter),
+    Aggregate(Aggregate),
+    Sort(Sort),
+    Limit(Limit),
+    SubqueryAlias(SubqueryAlias),
+    EmptyRelation(EmptyRelation),
+    Values(Values),
+}
+
+/// Read a table: the columns in `projection`, rows surviving `filters` (hints for pruning; the
+/// plan still filters), at most `fetch` rows.
+#[derive(Debug, Clone)]
+pub struct TableScan {
+    pub table_name: String,
+    pub source: Arc<dyn TableSource>,
+    pub projection: Option<Vec<usize>>,
+    pub filters: Vec<Expr>,
+    pub fetch: Option<usize>,
+    pub schema: PlanSchemaRef,
+}
+
+impl TableScan {
+    pub fn try_new(
+        table_name: impl Into<String>,
+        source: Arc<dyn TableSource>,
+        projection: Option<Vec<usize>>,
+        filters: Vec<Expr>,
+        fetch: Option<usize>,
+    ) -> Result<Self> {
+        let table_name = table_name.into();
+        let full = source.schema();
+        let schema = match &projection {
+            Some(p) => {
+                if let Some(bad) = p.iter().find(|&&i| i >= full.fields().len()) {
+                    return internal_err!("projection index {bad} out of range for {table_name}");
+                }
+                let fields = p
+                    .iter()
+                    .map(|&i| Arc::new(full.field(i).clone()))
+                    .collect::<Vec<_>>();
+                let n = fields.len();
+                PlanSchema::new(fields, vec![Some(table_name.clone()); n])?
+            }
+            None => PlanSchema::from_arrow(&full, Some(&table_name)),
+        };
+        Ok(Self {
+            table_name,
+            source,
+            projection,
+            filters,
+            fetch,
+            schema: Arc::new(schema),
+        })
+    }
+}
+
+/// Compute `exprs` for each input row.
+#[derive(Debug, Clone)]
+pub struct Projection {
+    pub exprs: Vec<Expr>,
+    pub input: Arc<LogicalPlan>,
+    pub schema: PlanSchemaRef,
+}
+
+impl Projection {
+    pub fn try_new(exprs: Vec<Expr>, input: Arc<LogicalPlan>) -> Result<Self> {
+        let in_schema = input.schema();
+        let mut fields = vec![];
+        let mut qualifiers = vec![];
+        for e in &exprs {
+            if e.contains_aggregate() {
+                return plan_err!("aggregate function {e} is not allowed here (missing GROUP BY?)");
+            }
+            let (q, f) = e.to_field(in_schema)?;
+            qualifiers.push(q);
+            fields.push(Arc::new(f));
+        }
+        let schema = Arc::new(PlanSchema::new(fields, qualifiers)?);
+        Ok(Self {
+            exprs,
+            input,
+            schema,
+        })
+    }
+}
+
+/// Keep the rows for which `predicate` is true (not false, not NULL).
+#[derive(Debug, Clone)]
+pub struct Filter {
+    pub predicate: Expr,
+    pub input: Arc<LogicalPlan>,
+}
+
+impl Filter {
+    pub fn try_new(predicate: Expr, input: Arc<LogicalPlan>) -> Result<Self> {
+        if predicate.contains_aggregate() {
+            return plan_err!(
+                "aggregate functions are not allowed in WHERE: {predicate} (use HAVING)"
+            );
+        }
+        let t = predicate.get_type(input.schema())?;
+        if !matches!(t, DataType::Boolean | DataType::Null) {
+            return plan_err!("a filter needs a boolean condition, but {predicate} is {t}");
+        }
+        Ok(Self { predicate, input })
+    }
+}
+
+/// Group rows by `group_expr` and compute `aggr_expr` per group; output = groups then aggregates.
+#[derive(Debug, Clone)]
+pub struct Aggregate {
+    pub input: Arc<LogicalPlan>,
+    pub group_expr: Vec<Expr>,
+    pub aggr_expr: Vec<Expr>,
+    pub schema: PlanSchemaRef,
+}
+
+impl Aggregate {
+    pub fn try_new(
+        input: Arc<LogicalPlan>,
+        group_expr: Vec<Expr>,
+        aggr_expr: Vec<Expr>,
+    ) -> Result<Self> {
+        let in_schema = input.schema();
+        let mut fields = vec![];
+        let mut qualifiers = vec![];
+        for g in &group_expr {
+            if g.contains_aggregate() {
+                return plan_err!("aggregate functions are not allowed in GROUP BY: {g}");
+            }
+            let (q, f) = g.to_field(in_schema)?;
+            qualifiers.push(q);
+            fields.push(Arc::new(f));
+        }
+        for a in &aggr_expr {
+            if !matches!(a.clone().unalias(), Expr::AggregateFunction(_)) {
+                return internal_err!("Aggregate node expects aggregate calls, got {a}");
+            }
+            let (_, f) = a.to_field(in_schema)?;
+            qualifiers.push(None);
+            fields.push(Arc::new(f));
+        }
+        let schema = Arc::new(PlanSchema::new(fields, qualifiers)?);
+        Ok(Self {
+            input,
+            group_expr,
+            aggr_expr,
+            schema,
+        })
+    }
+}
+
+/// Order rows; with `fetch`, keep only the first `fetch` (a top-k).
+#[derive(Debug, Clone)]
+pub struct Sort {
+    pub exprs: Vec<SortExpr>,
+    pub input: Arc<LogicalPlan>,
+    pub fetch: Option<usize>,
+}
+
+/// Skip `skip` rows, then pass at most `fetch` rows.
+#[derive(Debug, Clone)]
+pub struct Limit {
+    pub skip: usize,
+    pub fetch: Option<usize>,
+    pub input: Arc<LogicalPlan>,
+}
+
+/// Rename the relation (`(subquery) AS alias`, `FROM t AS alias`).
+#[derive(Debug, Clone)]
+pub struct SubqueryAlias {
+    pub input: Arc<LogicalPlan>,
+    pub alias: String,
+    pub schema: PlanSchemaRef,
+}
+
+impl SubqueryAlias {
+    pub fn try_new(input: Arc<LogicalPlan>, alias: impl Into<String>) -> Result<Self> {
+        let alias = alias.into();
+        let schema = Arc::new(input.schema().with_qualifier(Some(&alias)));
+        Ok(Self {
+            input,
+            alias,
+            schema,
+        })
+    }
+}
+
+/// No input: zero rows, or one row with no columns (`SELECT 1`).
+#[derive(Debug, Clone)]
+pub struct EmptyRelation {
+    pub produce_one_row: bool,
+    pub schema: PlanSchemaRef,
+}
+
+/// Literal rows (`VALUES (1, 'a'), (2, 'b')`).
+#[derive(Debug, Clone)]
+pub struct Values {
+    pub values: Vec<Vec<Expr>>,
+    pub schema: PlanSchemaRef,
+}
+
+impl Values {
+    pub fn try_new(values: Vec<Vec<Expr>>) -> Result<Self> {
+        let empty = PlanSchema::empty();
+        let Some(first) = values.first() else {
+            return plan_err!("VALUES needs at least one row");
+        };
+        let width = first.len();
+        let mut types = vec![DataType::Null; width];
+        for (r, row) in values.iter().enumerate() {
+            if row.len() != width {
+                return plan_err!(
+                    "VALUES rows must all have {width} columns, row {} has {}",
+                    r + 1,
+                    row.len()
+                );
+            }
+            for (i, e) in row.iter().enumerate() {
+                let t = e.get_type(&empty)?;
+                types[i] = match crate::type_coercion::comparison_coercion(&types[i], &t) {
+                    Some(t) => t,
+                    None => return plan_err!("VALUES column {} mixes {} and {t}", i + 1, types[i]),
+                };
+            }
+        }
+        let values = values
+            .into_iter()
+            .map(|row| {
+                row.into_iter()
+                    .zip(types.iter())
+                    .map(|(e, t)| {
+                        let from = e.get_type(&empty)?;
+                        crate::type_coercion::cast_to(e, &from, t)
+                    })
+                    .collect::<Result<Vec<_>>>()
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let fields = types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Arc::new(Field::new(format!("column{}", i + 1), t.clone(), true)))
+            .collect::<Vec<_>>();
+        let schema = Arc::new(PlanSchema::new(fields, vec![None; width])?);
+        Ok(Self { values, schema })
+    }
+}
+
+impl LogicalPlan {
+    /// The output schema of this node.
+    pub fn schema(&self) -> &PlanSchemaRef {
+        match self {
+            LogicalPlan::TableScan(s) => &s.schema,
+            LogicalPlan::Projection(p) => &p.schema,
+            LogicalPlan::Filter(f) => f.input.schema(),
+            LogicalPlan::Aggregate(a) => &a.schema,
+            LogicalPlan::Sort(s) => s.input.schema(),
+            LogicalPlan::Limit(l) => l.input.schema(),
+            LogicalPlan::SubqueryAlias(s) => &s.schema,
+            LogicalPlan::EmptyRelation(e) => &e.schema,
+            LogicalPlan::Values(v) => &v.schema,
+        }
+    }
+
+    /// The direct inputs of this node.
+    pub fn inputs(&self) -> Vec<&LogicalPlan> {
+        match self {
+            LogicalPlan::Projection(p) => vec![&p.input],
+            LogicalPlan::Filter(f) => vec![&f.input],
+            LogicalPlan::Aggregate(a) => vec![&a.input],
+            LogicalPlan::Sort(s) => vec![&s.input],
+            LogicalPlan::Limit(l) => vec![&l.input],
+            LogicalPlan::SubqueryAlias(s) => vec![&s.input],
+            LogicalPlan::TableScan(_) | LogicalPlan::EmptyRelation(_) | LogicalPlan::Values(_) => {
+                vec![]
+            }
+        }
+    }
+
+    /// The expressions this node evaluates (not those of its inputs).
+    pub fn expressions(&self) -> Vec<&Expr> {
+        match self {
+            LogicalPlan::Projection(p) => p.exprs.iter().collect(),
+            LogicalPlan::Filter(f) => vec![&f.predicate],
+            LogicalPlan::Aggregate(a) => a.group_expr.iter().chain(a.aggr_expr.iter()).collect(),
+            LogicalPlan::Sort(s) => s.exprs.iter().map(|s| &s.expr).collect(),
+            LogicalPlan::TableScan(s) => s.filters.iter().collect(),
+            LogicalPlan::Values(v) => v.values.iter().flatten().collect(),
+            LogicalPlan::Limit(_)
+            | LogicalPlan::SubqueryAlias(_)
+            | LogicalPlan::EmptyRelation(_) => vec![],
+        }
+    }
+
+    /// The same node over new inputs (in the order of [`LogicalPlan::inputs`]); the schema is
+    /// recomputed.
+    pub fn with_new_inputs(&self, mut inputs: Vec<LogicalPlan>) -> Result<LogicalPlan> {
+        if inputs.len() != self.inputs().len() {
+            return internal_err!(
+                "with_new_inputs: expected {} inputs, got {}",
+                self.inputs().len(),
+                inputs.len()
+            );
+        }
+        let mut take = || Arc::new(inputs.remove(0));
+        Ok(match self {
+            LogicalPlan::Projection(p) => {
+                LogicalPlan::Projection(Projection::try_new(p.exprs.clone(), take())?)
+            }
+            LogicalPlan::Filter(f) => {
+                LogicalPlan::Filter(Filter::try_new(f.predicate.clone(), take())?)
+            }
+            LogicalPlan::Aggregate(a) => LogicalPlan::Aggregate(Aggregate::try_new(
+                take(),
+                a.group_expr.clone(),
+                a.aggr_expr.clone(),
+            )?),
+            LogicalPlan::Sort(s) => LogicalPlan::Sort(Sort {
+                exprs: s.exprs.clone(),
+                input: take(),
+                fetch: s.fetch,
+            }),
+            LogicalPlan::Limit(l) => LogicalPlan::Limit(Limit {
+                skip: l.skip,
+                fetch: l.fetch,
+                input: take(),
+            }),
+            LogicalPlan::SubqueryAlias(s) => {
+                LogicalPlan::SubqueryAlias(SubqueryAlias::try_new(take(), &s.alias)?)
+            }
+            leaf @ (LogicalPlan::TableScan(_)
+            | LogicalPlan::EmptyRelation(_)
+            | LogicalPlan::Values(_)) => leaf.clone(),
+        })
+    }
+
+    /// Rewrite this node's own expressions with `f`. Output column names of projections and
+    /// aggregates are kept (a changed expression is aliased to its old name), so parents that
+    /// refer to them stay valid.
+    pub fn map_expressions<F: FnMut(Expr) -> Result<Transformed<Expr>>>(
+        self,
+        mut f: F,
+    ) -> Result<Transformed<LogicalPlan>> {
+        let mut changed = false;
+        let mut keep_name = |e: Expr, f: &mut F| -> Result<Expr> {
+            let name = e.name();
+            let t = f(e)?;
+            changed |= t.transformed;
+            Ok(if t.transformed && t.data.name() != name {
+                t.data.alias(name)
+            } else {
+                t.data
+            })
+        };
+        let plan = match self {
+            LogicalPlan::Projection(p) => {
+                let exprs = p
+                    .exprs
+                    .into_iter()
+                    .map(|e| keep_name(e, &mut f))
+                    .collect::<Result<Vec<_>>>()?;
+                LogicalPlan::Projection(Projection::try_new(exprs, p.input)?)
+            }
+            LogicalPlan::Aggregate(a) => {
+                let group = a
+                    .group_expr
+                    .into_iter()
+                    .map(|e| keep_name(e, &mut f))
+                    .collect::<Result<Vec<_>>>()?;
+                let aggr = a
+                    .aggr_expr
+                    .into_iter()
+                    .map(|e| keep_name(e, &mut f))
+                    .collect::<Result<Vec<_>>>()?;
+                LogicalPlan::Aggregate(Aggregate::try_new(a.input, group, aggr)?)
+            }
+            LogicalPlan::Filter(flt) => {
+                let t = f(flt.predicate)?;
+                changed |= t.transformed;
+                LogicalPlan::Filter(Filter::try_new(t.data, flt.input)?)
+            }
+            LogicalPlan::Sort(s) => {
+                let exprs = s
+                    .exprs
+                    .into_iter()
+                    .map(|se| {
+                        let t = f(se.expr)?;
+                        changed |= t.transformed;
+                        Ok(SortExpr { expr: t.data, ..se })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                LogicalPlan::Sort(Sort { exprs, ..s })
+            }
+            LogicalPlan::TableScan(mut s) => {
+                let filters = std::mem::take(&mut s.filters)
+                    .into_iter()
+                    .map(|e| {
+                        let t = f(e)?;
+                        changed |= t.transformed;
+                        Ok(t.data)
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                LogicalPlan::TableScan(TableScan { filters, ..s })
+            }
+            other => other,
+        };
+        Ok(Transformed::new(plan, changed))
+    }
+
+    /// One line describing this node (EXPLAIN).
+    pub fn node_description(&self) -> String {
+        fn list<T: std::fmt::Display>(items: &[T]) -> String {
+            items
+                .iter()
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+        match self {
+            LogicalPlan::TableScan(s) => {
+                let mut out = format!("TableScan: {}", s.table_name);
+                if s.projection.is_some() {
+                    let names: Vec<&str> = s
+                        .schema
+                        .fields()
+                        .iter()
+                        .map(|f| f.name().as_str())
+                        .collect();
+                    out.push_str(&format!(" projection=[{}]", names.join(", ")));
+                }
+                if !s.filters.is_empty() {
+                    out.push_str(&format!(" filters=[{}]", list(&s.filters)));
+                }
+                if let Some(n) = s.fetch {
+                    out.push_str(&format!(" fetch={n}"));
+                }
+                out
+            }
+            LogicalPlan::Projection(p) => format!("Projection: {}", list(&p.exprs)),
+            LogicalPlan::Filter(f) => format!("Filter: {}", f.predicate),
+            LogicalPlan::Aggregate(a) => {
+                format!(
+                    "Aggregate: groupBy=[{}], aggr=[{}]",
+                    list(&a.group_expr),
+                    list(&a.aggr_expr)
+                )
+            }
+            LogicalPlan::Sort(s) => match s.fetch {
+                Some(n) => format!("Sort: {}, fetch={n}", list(&s.exprs)),
+                None => format!("Sort: {}", list(&s.exprs)),
+            },
+            LogicalPlan::Limit(l) => match l.fetch {
+                Some(n) => format!("Limit: skip={}, fetch={n}", l.skip),
+                None => format!("Limit: skip={}, fetch=None", l.skip),
+            },
+            LogicalPlan::SubqueryAlias(s) => format!("SubqueryAlias: {}", s.alias),
+            LogicalPlan::EmptyRelation(e) => {
+                format!("EmptyRelation: rows={}", usize::from(e.produce_one_row))
+            }
+            LogicalPlan::Values(v) => {
+                let rows: Vec<String> = v
+                    .values
+                    .iter()
+                    .take(5)
+                    .map(|r| format!("({})", list(r)))
+                    .collect();
+                let more = if v.values.len() > 5 { ", ..." } else { "" };
+                format!("Values: {}{more}", rows.join(", "))
+            }
+        }
+    }
+}
+
+impl TreeNode for LogicalPlan {
+    fn apply_children<F: FnMut(&Self) -> Result<TreeNodeRecursion>>(
+        &self,
+        mut f: F,
+    ) -> Result<TreeNodeRecursion> {
+        for c in self.inputs() {
+            if f(c)? == TreeNodeRecursion::Stop {
+                return Ok(TreeNodeRecursion::Stop);
+            }
+        }
+        Ok(TreeNodeRecursion::Continue)
+    }
+
+    fn map_children<F: FnMut(Self) -> Result<Transformed<Self>>>(
+        self,
+        mut f: F,
+    ) -> Result<Transformed<Self>> {
+        if self.inputs().is_empty() {
+            return Ok(Transformed::no(self));
+        }
+        let mut changed = false;
+        let mut new_inputs = vec![];
+        for input in self.inputs() {
+            let t = f(input.clone())?;
+            changed |= t.transformed;
+            new_inputs.push(t.data);
+        }
+        if !changed {
+            return Ok(Transformed::no(self));
+        }
+        Ok(Transformed::yes(self.with_new_inputs(new_inputs)?))
+    }
+}

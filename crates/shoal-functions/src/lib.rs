@@ -1,0 +1,76 @@
+//! The function registry: scalar functions over Arrow arrays, and the list of aggregates.
+//!
+//! Functions are values: each has a name, aliases, a one-line description, argument coercion, a
+//! return type and a vectorised implementation. [`FunctionRegistry::default`] holds them all;
+//! `SHOW FUNCTIONS` and the REPL's help read from it.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use shoal_common::{plan_err, Result};
+use shoal_expr::{AggregateFunction, ScalarFunction};
+
+/// Every function shoal knows, by lower-case name (aliases included).
+#[derive(Debug, Clone)]
+pub struct FunctionRegistry {
+    scalars: BTreeMap<String, Arc<dyn ScalarFunction>>,
+}
+
+impl FunctionRegistry {
+    /// An empty registry (see [`FunctionRegistry::default`] for the built-ins).
+    pub fn empty() -> Self {
+        Self {
+            scalars: BTreeMap::new(),
+        }
+    }
+
+    /// Add a scalar function under its name and aliases; a name already taken is an error.
+    pub fn register_scalar(&mut self, func: Arc<dyn ScalarFunction>) -> Result<()> {
+        let names = std::iter::once(func.name().to_string())
+            .chain(func.aliases().iter().map(|a| a.to_string()));
+        for name in names {
+            let key = name.to_ascii_lowercase();
+            if self.scalars.contains_key(&key) || AggregateFunction::from_name(&key).is_some() {
+                return plan_err!("a function named '{key}' is already registered");
+            }
+            self.scalars.insert(key, Arc::clone(&func));
+        }
+        Ok(())
+    }
+
+    /// The scalar function called `name` (case-insensitive).
+    pub fn scalar(&self, name: &str) -> Option<Arc<dyn ScalarFunction>> {
+        self.scalars.get(&name.to_ascii_lowercase()).cloned()
+    }
+
+    /// The aggregate called `name` (case-insensitive).
+    pub fn aggregate(&self, name: &str) -> Option<AggregateFunction> {
+        AggregateFunction::from_name(name)
+    }
+
+    /// Every callable name (scalars, aliases and aggregates), sorted.
+    pub fn names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.scalars.keys().cloned().collect();
+        v.extend(AggregateFunction::ALL.iter().map(|a| a.name().to_string()));
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// `(name, description)` of each function once (aliases folded), sorted by name.
+    pub fn describe_all(&self) -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = self
+            .scalars
+            .iter()
+            .filter(|(k, f)| f.name() == k.as_str())
+            .map(|(k, f)| (k.clone(), f.description().to_string()))
+            .collect();
+        v.extend(
+            AggregateFunction::ALL
+                .iter()
+                .map(|a| (a.name().to_string(), a.description().to_string())),
+        );
+        v.sort();
+        v
+    }
+}

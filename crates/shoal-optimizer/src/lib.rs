@@ -1,0 +1,1 @@
+//! Logical optimizer: one rule per file, each switchable by name.

@@ -1,0 +1,1 @@
+//! The shoal engine: Session, DataFrame, and the glue from SQL text to result batches.
