@@ -1,1 +1,20 @@
-//! The shoal engine: Session, DataFrame, and the glue from SQL text to result batches.
+//! The shoal engine: [`Session`], [`DataFrame`], and the glue from SQL text to result batches.
+//!
+//! Layers (each a crate; dependencies flow one way):
+//! `shoal-common` → `shoal-expr` (Expr, LogicalPlan, builder) → `shoal-sql` / `shoal-optimizer` /
+//! `shoal-functions` / `shoal-datasource` / `shoal-physical-expr` → `shoal-physical` → `shoal`.
+//!
+//! ```no_run
+//! use shoal::Session;
+//! let session = Session::new();
+//! let df = session.sql("SELECT 1 + 1 AS two").unwrap();
+//! let batches = df.collect().unwrap();
+//! assert_eq!(batches[0].num_rows(), 1);
+//! ```
+
+mod dataframe;
+mod session;
+
+pub use dataframe::DataFrame;
+pub use session::{Session, StatementResult};
+pub use shoal_common::{Result, SessionConfig, ShoalError};

@@ -1,4 +1,4 @@
-//! Physical expressions: [`PhysicalExpr`] trees evaluated over record batches.
+//! Physical expressions: [`PhysicalExpr`] trees bound to column indices, evaluated over record batches.
 
 use std::any::Any;
 use std::fmt;

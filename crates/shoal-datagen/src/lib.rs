@@ -1,0 +1,1 @@
+//! Deterministic data generators: NYC-taxi-like trips and TPC-H, written as Parquet or CSV.
