@@ -1,1 +1,148 @@
-fn main() {}
+//! The `shoal` command: run SQL from the command line or files, reports, and data generators.
+//!
+//! Exit codes: 0 success; 1 a query, data or I/O error (message on stderr, with a caret under
+//! the SQL position when there is one); 2 bad command-line usage.
+
+mod args;
+mod output;
+mod report;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Parser;
+use shoal::{Session, SessionConfig, ShoalError};
+
+use crate::args::{parse_table_arg, table_name_for, Cli, Command, Format, GenCommand};
+
+/// An error that already knows how to present itself.
+pub struct Failure(pub String);
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure(format!("Error: {e:#}"))
+    }
+}
+
+impl From<ShoalError> for Failure {
+    fn from(e: ShoalError) -> Self {
+        Failure(format!("Error: {e}"))
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(message)) => {
+            eprintln!("{message}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    let mut config = SessionConfig::default();
+    if let Some(n) = cli.threads {
+        if n == 0 {
+            return Err(Failure("Error: --threads must be at least 1".into()));
+        }
+        config = config.with_threads(n);
+    }
+    let session = Session::with_config(config);
+    for t in &cli.tables {
+        let t = parse_table_arg(t).map_err(Failure)?;
+        session.register_path(&t.name, &t.path)?;
+    }
+    for p in &cli.paths {
+        session.register_path(&table_name_for(p), p)?;
+    }
+    match cli.command {
+        Some(Command::Report { queries, data }) => return report::run_report(&session, &queries, data.as_deref(), cli.format),
+        Some(Command::Gen { what }) => return generate(what),
+        None => {}
+    }
+    let mut ran = false;
+    for sql in &cli.commands {
+        run_sql(&session, sql, cli.format)?;
+        ran = true;
+    }
+    for file in &cli.files {
+        let sql = std::fs::read_to_string(file)
+            .map_err(|e| Failure(format!("Error: cannot read {}: {e}", file.display())))?;
+        run_sql(&session, &sql, cli.format).map_err(|Failure(m)| Failure(format!("{m}\n  in {}", file.display())))?;
+        ran = true;
+    }
+    if !ran {
+        // No statements: read them from standard input when it is piped, else explain usage.
+        use std::io::IsTerminal;
+        if std::io::stdin().is_terminal() {
+            return Err(Failure(
+                "Error: nothing to run. Try `shoal -c \"SELECT 42\"`, `shoal -f queries.sql`, or `shoal report` \
+                 (the taxi report on built-in sample data); see `shoal --help`."
+                    .into(),
+            ));
+        }
+        let mut sql = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut sql)
+            .map_err(|e| Failure(format!("Error: cannot read standard input: {e}")))?;
+        run_sql(&session, &sql, cli.format)?;
+    }
+    Ok(())
+}
+
+/// Run `;`-separated statements, printing each result; errors show the SQL position.
+pub fn run_sql(session: &Session, sql: &str, format: Format) -> Result<(), Failure> {
+    let results = session.execute_sql(sql).map_err(|e| Failure(e.render(sql)))?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for r in results {
+        if r.schema.fields().is_empty() {
+            continue; // DDL: nothing to show
+        }
+        output::print_batches(&mut out, &r.schema, &r.batches, format)?;
+    }
+    out.flush().map_err(|e| Failure(format!("Error: cannot write output: {e}")))?;
+    Ok(())
+}
+
+fn generate(what: GenCommand) -> Result<(), Failure> {
+    let start = Instant::now();
+    let (files, label) = match what {
+        GenCommand::Taxi { rows, out, format, files } => {
+            (shoal_datagen::taxi::write_taxi(&out, rows, files, file_format(format))?, format!("{rows} taxi trips"))
+        }
+        GenCommand::Tpch { scale, out, format } => {
+            (shoal_datagen::tpch::write_tpch(&out, scale, file_format(format))?, format!("TPC-H SF{scale}"))
+        }
+    };
+    eprintln!("wrote {label} to {} file(s) in {:.1}s", files.len(), start.elapsed().as_secs_f64());
+    for f in files {
+        println!("{}", f.display());
+    }
+    Ok(())
+}
+
+fn file_format(f: args::FileFormatArg) -> shoal_datagen::FileFormat {
+    match f {
+        args::FileFormatArg::Parquet => shoal_datagen::FileFormat::Parquet,
+        args::FileFormatArg::Csv => shoal_datagen::FileFormat::Csv,
+    }
+}
+
+/// Where cached sample data lives: `$SHOAL_CACHE_DIR`, else `$XDG_CACHE_HOME/shoal`, else
+/// `~/.cache/shoal`, else `.shoal-cache` in the working directory.
+pub fn cache_dir() -> std::path::PathBuf {
+    if let Some(d) = std::env::var_os("SHOAL_CACHE_DIR") {
+        return d.into();
+    }
+    if let Some(d) = std::env::var_os("XDG_CACHE_HOME") {
+        return Path::new(&d).join("shoal");
+    }
+    if let Some(h) = std::env::var_os("HOME") {
+        return Path::new(&h).join(".cache").join("shoal");
+    }
+    ".shoal-cache".into()
+}

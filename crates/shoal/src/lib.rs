@@ -12,9 +12,13 @@
 //! assert_eq!(batches[0].num_rows(), 1);
 //! ```
 
+mod catalog;
 mod dataframe;
+mod provider;
 mod session;
 
 pub use dataframe::DataFrame;
 pub use session::{Session, StatementResult};
 pub use shoal_common::{Result, SessionConfig, ShoalError};
+pub use shoal_datasource::{CsvOptions, ParquetOptions};
+pub use shoal_expr::{col, display, lit, Expr, LogicalPlan};

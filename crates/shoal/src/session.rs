@@ -1,18 +1,37 @@
 //! [`Session`]: configuration, catalog, function registry and the thread pool of one user.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, RwLock};
 
+use arrow::array::{ArrayRef, StringArray};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
-use shoal_common::{Result, SessionConfig};
-use shoal_expr::TableSource;
+use shoal_common::{internal_err, plan_err, Result, SessionConfig, ShoalError};
+use shoal_datasource::{CsvOptions, CsvTable, MemTable, ParquetOptions, ParquetTable};
+use shoal_expr::{LogicalPlan, TableSource};
+use shoal_functions::FunctionRegistry;
+use shoal_sql::{PlannedStatement, SqlPlanner};
 
+use crate::catalog::Catalog;
 use crate::dataframe::DataFrame;
+use crate::provider::SessionContextProvider;
 
 /// One user's engine: settings, registered tables and views, functions, and a rayon pool.
-/// Cheap to clone (shared state).
+/// Cheap to clone (all clones share state).
 #[derive(Clone)]
-pub struct Session {}
+pub struct Session {
+    pub(crate) state: Arc<SessionState>,
+}
+
+pub(crate) struct SessionState {
+    pub(crate) config: RwLock<SessionConfig>,
+    pub(crate) pool: RwLock<Arc<rayon::ThreadPool>>,
+    pub(crate) catalog: RwLock<Catalog>,
+    pub(crate) registry: FunctionRegistry,
+    /// Set to cancel the running query (Ctrl-C); cleared when a query starts.
+    pub(crate) cancel: Arc<AtomicBool>,
+}
 
 /// The outcome of one SQL statement run by [`Session::execute_sql`].
 #[derive(Debug, Clone)]
@@ -22,43 +41,250 @@ pub struct StatementResult {
     /// The result rows (empty for DDL such as CREATE VIEW).
     pub batches: Vec<RecordBatch>,
     /// The schema of the result.
-    pub schema: arrow::datatypes::SchemaRef,
+    pub schema: SchemaRef,
+}
+
+pub(crate) fn build_pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .thread_name(|i| format!("shoal-worker-{i}"))
+        .build()
+        .map(Arc::new)
+        .map_err(|e| ShoalError::Internal(format!("cannot start the thread pool: {e}")))
 }
 
 impl Session {
     /// A session with default settings (threads = all cores).
     pub fn new() -> Self {
-        todo!()
+        Self::with_config(SessionConfig::default())
     }
-    pub fn with_config(_config: SessionConfig) -> Self {
-        todo!()
+
+    /// A session with the given settings.
+    ///
+    /// # Panics
+    /// Never on valid settings; if the operating system refuses to start threads, the pool falls
+    /// back to a single thread.
+    pub fn with_config(config: SessionConfig) -> Self {
+        let pool = build_pool(config.threads).or_else(|_| build_pool(1)).unwrap_or_else(|e| {
+            // A machine that cannot start even one thread cannot run shoal at all.
+            panic!("{e}")
+        });
+        Self {
+            state: Arc::new(SessionState {
+                config: RwLock::new(config),
+                pool: RwLock::new(pool),
+                catalog: RwLock::new(Catalog::default()),
+                registry: FunctionRegistry::default(),
+                cancel: Arc::new(AtomicBool::new(false)),
+            }),
+        }
     }
+
+    /// The current settings.
     pub fn config(&self) -> SessionConfig {
-        todo!()
+        self.state.config.read().map(|c| c.clone()).unwrap_or_default()
     }
-    /// Register a table under `name`.
-    pub fn register_table(&self, _name: &str, _source: Arc<dyn TableSource>) -> Result<()> {
-        todo!()
+
+    /// Change the number of worker threads (rebuilds the pool).
+    pub fn set_threads(&self, threads: usize) -> Result<()> {
+        let pool = build_pool(threads)?;
+        *self.state.pool.write().map_err(|_| poisoned())? = pool;
+        self.state.config.write().map_err(|_| poisoned())?.threads = threads.max(1);
+        Ok(())
     }
+
+    /// Replace the settings (the pool is rebuilt if the thread count changed).
+    pub fn set_config(&self, config: SessionConfig) -> Result<()> {
+        if config.threads != self.config().threads {
+            self.set_threads(config.threads)?;
+        }
+        *self.state.config.write().map_err(|_| poisoned())? = config;
+        Ok(())
+    }
+
+    /// A flag that cancels the running query when set (for Ctrl-C handlers).
+    pub fn cancel_handle(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.state.cancel)
+    }
+
+    /// The function registry.
+    pub fn functions(&self) -> &FunctionRegistry {
+        &self.state.registry
+    }
+
+    /// Register a table under `name` (replacing any table of that name).
+    pub fn register_table(&self, name: &str, source: Arc<dyn TableSource>) -> Result<()> {
+        self.state.catalog.write().map_err(|_| poisoned())?.register_table(name, source);
+        Ok(())
+    }
+
     /// Register Parquet file(s) (a file, glob or directory) as table `name`.
-    pub fn register_parquet(&self, _name: &str, _path: impl AsRef<Path>) -> Result<()> {
-        todo!()
+    pub fn register_parquet(&self, name: &str, path: impl AsRef<Path>) -> Result<()> {
+        let table = ParquetTable::try_new(&path_str(path.as_ref())?, ParquetOptions::default())?;
+        self.register_table(name, Arc::new(table))
     }
+
     /// Register CSV file(s) with a header row and `,` delimiter (schema inferred) as table `name`.
-    pub fn register_csv(&self, _name: &str, _path: impl AsRef<Path>) -> Result<()> {
-        todo!()
+    pub fn register_csv(&self, name: &str, path: impl AsRef<Path>) -> Result<()> {
+        self.register_csv_with(name, path, self.csv_defaults())
     }
+
+    /// Register CSV file(s) with explicit options as table `name`.
+    pub fn register_csv_with(&self, name: &str, path: impl AsRef<Path>, options: CsvOptions) -> Result<()> {
+        let table = CsvTable::try_new(&path_str(path.as_ref())?, options)?;
+        self.register_table(name, Arc::new(table))
+    }
+
+    /// Register file(s) whose format is chosen by extension (`.parquet`, `.csv`, `.csv.gz`,
+    /// `.tsv`), or a directory of them, as table `name`.
+    pub fn register_path(&self, name: &str, path: impl AsRef<Path>) -> Result<()> {
+        let table = shoal_datasource::table_from_path(&path_str(path.as_ref())?)?;
+        self.register_table(name, table)
+    }
+
     /// Register in-memory batches as table `name`.
-    pub fn register_batches(&self, _name: &str, _batches: Vec<RecordBatch>) -> Result<()> {
-        todo!()
+    pub fn register_batches(&self, name: &str, batches: Vec<RecordBatch>) -> Result<()> {
+        let Some(first) = batches.first() else {
+            return plan_err!("register_batches('{name}'): at least one batch is needed to know the schema");
+        };
+        let table = MemTable::try_new(first.schema(), batches)?;
+        self.register_table(name, Arc::new(table))
     }
-    /// Plan one SQL query (SELECT / VALUES / EXPLAIN) as a lazy [`DataFrame`].
-    pub fn sql(&self, _sql: &str) -> Result<DataFrame> {
-        todo!()
+
+    /// Names of registered tables and views.
+    pub fn table_names(&self) -> Vec<String> {
+        self.state.catalog.read().map(|c| c.names()).unwrap_or_default()
     }
-    /// Run every `;`-separated statement of `sql` in order (DDL included), returning each result.
-    pub fn execute_sql(&self, _sql: &str) -> Result<Vec<StatementResult>> {
-        todo!()
+
+    pub(crate) fn csv_defaults(&self) -> CsvOptions {
+        CsvOptions { morsel_bytes: self.config().csv_morsel_bytes, ..CsvOptions::default() }
+    }
+
+    /// Plan one SQL statement as a lazy [`DataFrame`]. DDL statements (CREATE VIEW, SET, ...)
+    /// take effect at once and give an empty DataFrame.
+    pub fn sql(&self, sql: &str) -> Result<DataFrame> {
+        let statements = shoal_sql::split_statements(sql)?;
+        if statements.len() != 1 {
+            return plan_err!("sql() takes exactly one statement, got {} (use execute_sql)", statements.len());
+        }
+        let (_, stmt) = &statements[0];
+        let planned = self.plan_statement(stmt)?;
+        match planned {
+            PlannedStatement::Query(plan) => Ok(DataFrame::new(self.clone(), plan)),
+            other => {
+                let result = self.run_planned(sql, other)?;
+                let table = MemTable::try_new(result.schema.clone(), result.batches)?;
+                let plan = shoal_expr::LogicalPlanBuilder::scan("result", Arc::new(table))?.build()?;
+                Ok(DataFrame::new(self.clone(), plan))
+            }
+        }
+    }
+
+    /// Run every `;`-separated statement of `sql` in order (DDL included), returning each
+    /// statement's result. Stops at the first error.
+    pub fn execute_sql(&self, sql: &str) -> Result<Vec<StatementResult>> {
+        let statements = shoal_sql::split_statements(sql)?;
+        let mut out = Vec::with_capacity(statements.len());
+        for (text, stmt) in statements {
+            let planned = self.plan_statement(&stmt)?;
+            out.push(self.run_planned(&text, planned)?);
+        }
+        Ok(out)
+    }
+
+    fn plan_statement(&self, stmt: &sqlparser::ast::Statement) -> Result<PlannedStatement> {
+        let provider = SessionContextProvider::new(self);
+        SqlPlanner::new(&provider).plan_statement(stmt)
+    }
+
+    fn run_planned(&self, sql: &str, planned: PlannedStatement) -> Result<StatementResult> {
+        let done = |batches: Vec<RecordBatch>, schema: SchemaRef| StatementResult {
+            sql: sql.to_string(),
+            batches,
+            schema,
+        };
+        match planned {
+            PlannedStatement::Query(plan) => {
+                let df = DataFrame::new(self.clone(), plan);
+                let schema = df.schema();
+                Ok(done(df.collect()?, schema))
+            }
+            PlannedStatement::Explain { analyze, verbose, plan } => {
+                let df = DataFrame::new(self.clone(), plan);
+                let text = if analyze { df.explain_analyze()? } else { df.explain_with(verbose)? };
+                let batch = text_batch(&[("plan", vec![text])])?;
+                Ok(done(vec![batch.clone()], batch.schema()))
+            }
+            PlannedStatement::CreateView { name, or_replace, plan } => {
+                self.state.catalog.write().map_err(|_| poisoned())?.register_view(&name, plan, or_replace)?;
+                Ok(done(vec![], Arc::new(Schema::empty())))
+            }
+            PlannedStatement::DropView { name, if_exists } => {
+                self.state.catalog.write().map_err(|_| poisoned())?.drop_view(&name, if_exists)?;
+                Ok(done(vec![], Arc::new(Schema::empty())))
+            }
+            PlannedStatement::SetVariable { name, value } => {
+                self.set_variable(&name, &value)?;
+                Ok(done(vec![], Arc::new(Schema::empty())))
+            }
+            PlannedStatement::ShowTables => {
+                let catalog = self.state.catalog.read().map_err(|_| poisoned())?;
+                let (names, kinds): (Vec<String>, Vec<String>) = catalog.entries().into_iter().unzip();
+                let batch = text_batch(&[("name", names), ("kind", kinds)])?;
+                Ok(done(vec![batch.clone()], batch.schema()))
+            }
+            PlannedStatement::ShowFunctions => {
+                let (names, docs): (Vec<String>, Vec<String>) =
+                    self.state.registry.describe_all().into_iter().unzip();
+                let batch = text_batch(&[("name", names), ("description", docs)])?;
+                Ok(done(vec![batch.clone()], batch.schema()))
+            }
+            PlannedStatement::Describe { plan } => {
+                let schema = plan.schema();
+                let names = schema.fields().iter().map(|f| f.name().clone()).collect();
+                let types =
+                    schema.fields().iter().map(|f| shoal_expr::display::sql_type_name(f.data_type())).collect();
+                let nulls = schema.fields().iter().map(|f| if f.is_nullable() { "YES" } else { "NO" }.to_string()).collect();
+                let batch = text_batch(&[("column_name", names), ("column_type", types), ("null", nulls)])?;
+                Ok(done(vec![batch.clone()], batch.schema()))
+            }
+        }
+    }
+
+    /// `SET name = value`: `threads`, `batch_size`, `optimizer` (on/off),
+    /// `optimizer.disable` (comma-separated rule names, empty to clear).
+    pub fn set_variable(&self, name: &str, value: &str) -> Result<()> {
+        let key = name.trim().to_ascii_lowercase();
+        let key = key.strip_prefix("shoal.").unwrap_or(&key);
+        let value = value.trim().trim_matches('\'');
+        let mut config = self.config();
+        match key {
+            "threads" => {
+                config.threads = parse_usize(name, value)?.max(1);
+            }
+            "batch_size" => config.batch_size = parse_usize(name, value)?.max(1),
+            "optimizer" | "optimizer.enabled" => {
+                config.optimizer_enabled = match value.to_ascii_lowercase().as_str() {
+                    "on" | "true" | "1" => true,
+                    "off" | "false" | "0" => false,
+                    _ => return plan_err!("SET {name}: expected on or off, got '{value}'"),
+                }
+            }
+            "optimizer.disable" | "optimizer.disabled_rules" => {
+                config.disabled_rules =
+                    value.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+                let known = shoal_optimizer::Optimizer::new().rule_names();
+                if let Some(bad) = config.disabled_rules.iter().find(|r| !known.iter().any(|k| k == r)) {
+                    return plan_err!("unknown optimizer rule '{bad}'; rules are: {}", known.join(", "));
+                }
+            }
+            _ => {
+                return plan_err!(
+                    "unknown setting '{name}'; settings are: threads, batch_size, optimizer, optimizer.disable"
+                )
+            }
+        }
+        self.set_config(config)
     }
 }
 
@@ -67,3 +293,38 @@ impl Default for Session {
         Self::new()
     }
 }
+
+fn parse_usize(name: &str, value: &str) -> Result<usize> {
+    value.parse::<usize>().or_else(|_| plan_err!("SET {name}: expected a whole number, got '{value}'"))
+}
+
+fn path_str(path: &Path) -> Result<String> {
+    match path.to_str() {
+        Some(s) => Ok(s.to_string()),
+        None => plan_err!("path {} is not valid UTF-8", path.display()),
+    }
+}
+
+pub(crate) fn poisoned() -> ShoalError {
+    ShoalError::Internal("session state lock poisoned by an earlier panic".into())
+}
+
+/// A batch of Utf8 columns.
+pub(crate) fn text_batch(columns: &[(&str, Vec<String>)]) -> Result<RecordBatch> {
+    let fields: Vec<Field> = columns.iter().map(|(n, _)| Field::new(*n, DataType::Utf8, false)).collect();
+    let arrays: Vec<ArrayRef> =
+        columns.iter().map(|(_, v)| Arc::new(StringArray::from(v.clone())) as ArrayRef).collect();
+    if arrays.is_empty() {
+        return internal_err!("text_batch needs a column");
+    }
+    Ok(RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays)?)
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session").field("config", &self.config()).field("tables", &self.table_names()).finish()
+    }
+}
+
+
+
