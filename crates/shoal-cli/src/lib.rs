@@ -1,1 +1,0 @@
-//! The shoal command-line program.
