@@ -59,9 +59,7 @@ impl FromStr for FileFormat {
         match s.to_ascii_lowercase().as_str() {
             "parquet" => Ok(FileFormat::Parquet),
             "csv" => Ok(FileFormat::Csv),
-            other => shoal_common::plan_err!(
-                "unknown file format '{other}': expected 'parquet' or 'csv'"
-            ),
+            other => shoal_common::plan_err!("unknown file format '{other}': expected 'parquet' or 'csv'"),
         }
     }
 }

@@ -36,10 +36,7 @@ pub struct WriteOptions {
 impl WriteOptions {
     /// Options for `format` with the default row-group size.
     pub fn new(format: FileFormat) -> Self {
-        Self {
-            format,
-            row_group_rows: DEFAULT_ROW_GROUP_ROWS,
-        }
+        Self { format, row_group_rows: DEFAULT_ROW_GROUP_ROWS }
     }
 
     /// Set the rows per Parquet row group (at least 1).
@@ -50,10 +47,7 @@ impl WriteOptions {
 }
 
 pub(crate) fn io_err(path: &Path, source: std::io::Error) -> ShoalError {
-    ShoalError::Io {
-        path: path.display().to_string(),
-        source,
-    }
+    ShoalError::Io { path: path.display().to_string(), source }
 }
 
 fn parquet_err(path: &Path, e: parquet::errors::ParquetError) -> ShoalError {
@@ -63,10 +57,7 @@ fn parquet_err(path: &Path, e: parquet::errors::ParquetError) -> ShoalError {
 /// The temporary name `path` is written under before being renamed into place.
 /// Its extension is `.tmp`, so directory scans for `.parquet`/`.csv` files never pick it up.
 fn temp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
 }
 
@@ -110,14 +101,12 @@ where
                 // A fixed writer name keeps the bytes identical across parquet-rs versions.
                 .set_created_by("shoal-datagen".to_string())
                 .build();
-            let mut writer = ArrowWriter::try_new(out, schema, Some(props))
-                .map_err(|e| parquet_err(path, e))?;
+            let mut writer =
+                ArrowWriter::try_new(out, schema, Some(props)).map_err(|e| parquet_err(path, e))?;
             for batch in batches {
                 writer.write(&batch?).map_err(|e| parquet_err(path, e))?;
             }
-            let out = writer
-                .into_inner()
-                .map_err(|e| parquet_err(path, e))?;
+            let out = writer.into_inner().map_err(|e| parquet_err(path, e))?;
             finish(path, out)
         }
         FileFormat::Csv => {
@@ -135,9 +124,7 @@ where
 }
 
 fn finish(path: &Path, out: BufWriter<File>) -> Result<()> {
-    let file = out
-        .into_inner()
-        .map_err(|e| io_err(path, e.into_error()))?;
+    let file = out.into_inner().map_err(|e| io_err(path, e.into_error()))?;
     file.sync_all().map_err(|e| io_err(path, e))?;
     Ok(())
 }

@@ -50,7 +50,15 @@ impl Expr {
                     .iter()
                     .map(|a| a.get_type(schema))
                     .collect::<Result<Vec<_>>>()?;
-                f.func.return_type(&types)?
+                let literals: Vec<_> = f
+                    .args
+                    .iter()
+                    .map(|a| match a {
+                        Expr::Literal(s) => Some(s),
+                        _ => None,
+                    })
+                    .collect();
+                f.func.return_type_with_literals(&types, &literals)?
             }
             Expr::AggregateFunction(a) => {
                 let types = a

@@ -47,6 +47,18 @@ pub trait ScalarFunction: Send + Sync + fmt::Debug {
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>>;
     /// The result type for arguments of (already coerced) `arg_types`.
     fn return_type(&self, arg_types: &[DataType]) -> Result<DataType>;
+    /// The result type when the value of a literal argument matters, as for
+    /// `date_part('epoch', ts)` (Float64) against `date_part('year', ts)` (Int64): `literals[i]`
+    /// is the value of argument `i` when it is a literal. Defaults to
+    /// [`ScalarFunction::return_type`]; planners that know literal arguments should call this.
+    fn return_type_with_literals(
+        &self,
+        arg_types: &[DataType],
+        literals: &[Option<&ScalarValue>],
+    ) -> Result<DataType> {
+        let _ = literals;
+        self.return_type(arg_types)
+    }
     /// Evaluate over `args`, all of `num_rows` rows (or scalars).
     fn invoke(&self, args: &[ColumnarValue], num_rows: usize) -> Result<ColumnarValue>;
     /// False for functions like `random()` whose calls must not be folded or merged.

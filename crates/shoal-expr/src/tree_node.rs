@@ -124,6 +124,8 @@ pub trait TreeNode: Sized {
 }
 
 /// Apply `f` to each boxed child, tracking whether any changed.
+// The box is the child's storage in the parent; taking it by value lets the child move out.
+#[allow(clippy::boxed_local)]
 fn map_box(
     e: Box<Expr>,
     f: &mut impl FnMut(Expr) -> Result<Transformed<Expr>>,

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use arrow::array::{
-    new_null_array, Array, ArrayRef, AsArray, BooleanBuilder, PrimitiveArray, PrimitiveBuilder,
+    new_null_array, Array, ArrayRef, AsArray, BooleanBuilder, Datum, PrimitiveArray, PrimitiveBuilder,
     StringArray, StringBuilder,
 };
 use arrow::datatypes::{ArrowPrimitiveType, DataType};
@@ -22,10 +22,7 @@ impl Shape {
     /// One row when every argument is a scalar, else `num_rows`.
     pub fn of(args: &[ColumnarValue], num_rows: usize) -> Self {
         let scalar = args.iter().all(|a| matches!(a, ColumnarValue::Scalar(_)));
-        Shape {
-            rows: if scalar { 1 } else { num_rows },
-            scalar,
-        }
+        Shape { rows: if scalar { 1 } else { num_rows }, scalar }
     }
 
     /// Wrap a computed array (of `self.rows` rows) as the function's result.
@@ -57,8 +54,7 @@ pub fn arg(args: &[ColumnarValue], i: usize) -> Result<&ColumnarValue> {
 
 /// True if any argument is a NULL scalar (so a strict function's result is all NULL).
 pub fn any_null_scalar(args: &[ColumnarValue]) -> bool {
-    args.iter()
-        .any(|a| matches!(a, ColumnarValue::Scalar(s) if s.is_null()))
+    args.iter().any(|a| matches!(a, ColumnarValue::Scalar(s) if s.is_null()))
 }
 
 /// The one-row array of a scalar, or the array itself.
@@ -69,6 +65,22 @@ pub fn as_array(v: &ColumnarValue) -> &ArrayRef {
     }
 }
 
+/// The argument as an arrow `Datum` (a scalar stays a scalar, so kernels broadcast it).
+pub fn datum(v: &ColumnarValue) -> Box<dyn Datum> {
+    match v {
+        ColumnarValue::Array(a) => Box::new(Arc::clone(a)),
+        ColumnarValue::Scalar(s) => Box::new(s.as_datum()),
+    }
+}
+
+/// The argument as an array of `rows` rows (scalars are repeated).
+pub fn to_rows(v: &ColumnarValue, rows: usize) -> Result<ArrayRef> {
+    match v {
+        ColumnarValue::Array(a) => Ok(Arc::clone(a)),
+        ColumnarValue::Scalar(s) => s.to_array(rows),
+    }
+}
+
 /// Apply `f` to the array (or to the one-row array of a scalar) and wrap the result alike.
 pub fn map_columnar(
     v: &ColumnarValue,
@@ -76,9 +88,7 @@ pub fn map_columnar(
 ) -> Result<ColumnarValue> {
     match v {
         ColumnarValue::Array(a) => Ok(ColumnarValue::Array(f(a)?)),
-        ColumnarValue::Scalar(s) => Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(f(
-            s.array(),
-        )?)?)),
+        ColumnarValue::Scalar(s) => Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(f(s.array())?)?)),
     }
 }
 
@@ -93,15 +103,15 @@ impl<'a> StrArg<'a> {
     pub fn new(v: &'a ColumnarValue) -> Result<Self> {
         match v {
             ColumnarValue::Scalar(s) => match s.data_type() {
-                DataType::Utf8 | DataType::Null => Ok(StrArg::Scalar(
-                    s.array().as_string_opt::<i32>().and_then(|a| {
+                DataType::Utf8 | DataType::Null => {
+                    Ok(StrArg::Scalar(s.array().as_string_opt::<i32>().and_then(|a| {
                         if a.is_null(0) {
                             None
                         } else {
                             Some(a.value(0))
                         }
-                    }),
-                )),
+                    })))
+                }
                 t => internal_err!("expected a Utf8 argument, got {t}"),
             },
             ColumnarValue::Array(a) => match a.data_type() {
@@ -136,11 +146,7 @@ impl<'a, T: ArrowPrimitiveType> PrimArg<'a, T> {
             return Ok(PrimArg::Scalar(None));
         }
         let Some(p) = array.as_primitive_opt::<T>() else {
-            return internal_err!(
-                "expected a {} argument, got {}",
-                T::DATA_TYPE,
-                array.data_type()
-            );
+            return internal_err!("expected a {} argument, got {}", T::DATA_TYPE, array.data_type());
         };
         match v {
             ColumnarValue::Scalar(_) => Ok(PrimArg::Scalar((!p.is_null(0)).then(|| p.value(0)))),
@@ -189,10 +195,7 @@ pub fn collect_primitive<T: ArrowPrimitiveType>(
 }
 
 /// Build a boolean array of `rows` rows from `f(i)`.
-pub fn collect_bools(
-    rows: usize,
-    mut f: impl FnMut(usize) -> Result<Option<bool>>,
-) -> Result<ArrayRef> {
+pub fn collect_bools(rows: usize, mut f: impl FnMut(usize) -> Result<Option<bool>>) -> Result<ArrayRef> {
     let mut builder = BooleanBuilder::with_capacity(rows);
     for i in 0..rows {
         builder.append_option(f(i)?);

@@ -47,10 +47,7 @@ pub fn is_string(t: &DataType) -> bool {
 #[derive(Debug, Clone)]
 pub enum Signature {
     /// Fixed positions; the last `optional` of them may be left out.
-    Fixed {
-        args: &'static [Arg],
-        optional: usize,
-    },
+    Fixed { args: &'static [Arg], optional: usize },
     /// At least `min` arguments, all of one kind.
     Variadic { arg: Arg, min: usize },
     /// A hand-written rule.
@@ -89,15 +86,7 @@ impl Builtin {
         returns: Returns,
         invoke: InvokeFn,
     ) -> Self {
-        Self {
-            name,
-            aliases: &[],
-            description,
-            signature,
-            returns,
-            invoke,
-            deterministic: true,
-        }
+        Self { name, aliases: &[], description, signature, returns, invoke, deterministic: true }
     }
 
     /// Fixed positions, all required.
@@ -108,13 +97,7 @@ impl Builtin {
         returns: Returns,
         invoke: InvokeFn,
     ) -> Self {
-        Self::new(
-            name,
-            description,
-            Signature::Fixed { args, optional: 0 },
-            returns,
-            invoke,
-        )
+        Self::new(name, description, Signature::Fixed { args, optional: 0 }, returns, invoke)
     }
 
     pub fn with_aliases(mut self, aliases: &'static [&'static str]) -> Self {
@@ -147,11 +130,7 @@ pub fn type_list(types: &[DataType]) -> String {
 
 /// A plan error saying the call does not match the usage in `description`.
 pub fn signature_error<T>(description: &str, types: &[DataType]) -> Result<T> {
-    plan_err!(
-        "expected {}, got arguments {}",
-        usage(description),
-        type_list(types)
-    )
+    plan_err!("expected {}, got arguments {}", usage(description), type_list(types))
 }
 
 /// Coerce `types` by `signature`, or explain the mismatch using `description`.

@@ -4,6 +4,17 @@
 //! return type and a vectorised implementation. [`FunctionRegistry::default`] holds them all;
 //! `SHOW FUNCTIONS` and the REPL's help read from it.
 
+pub mod args;
+pub mod builtin;
+pub mod conditional;
+pub mod datetime;
+pub mod datetime_format;
+pub mod math;
+pub mod regexp;
+pub mod rounding;
+pub mod string;
+pub mod string_slice;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -16,18 +27,47 @@ pub struct FunctionRegistry {
     scalars: BTreeMap<String, Arc<dyn ScalarFunction>>,
 }
 
+impl Default for FunctionRegistry {
+    /// Every built-in scalar function (plus the aggregates, which are always known).
+    fn default() -> Self {
+        let mut registry = Self::empty();
+        for func in builtin_functions() {
+            if let Err(e) = registry.register_scalar(func) {
+                // the built-in names are fixed; `tests/registry.rs` checks they are unique
+                debug_assert!(false, "duplicate built-in function: {e}");
+            }
+        }
+        registry
+    }
+}
+
+/// Every built-in scalar function, one entry per function (aliases are inside each).
+pub fn builtin_functions() -> Vec<Arc<dyn ScalarFunction>> {
+    [
+        string::functions(),
+        string_slice::functions(),
+        regexp::functions(),
+        conditional::functions(),
+        math::functions(),
+        rounding::functions(),
+        datetime::functions(),
+        datetime_format::functions(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
 impl FunctionRegistry {
     /// An empty registry (see [`FunctionRegistry::default`] for the built-ins).
     pub fn empty() -> Self {
-        Self {
-            scalars: BTreeMap::new(),
-        }
+        Self { scalars: BTreeMap::new() }
     }
 
     /// Add a scalar function under its name and aliases; a name already taken is an error.
     pub fn register_scalar(&mut self, func: Arc<dyn ScalarFunction>) -> Result<()> {
-        let names = std::iter::once(func.name().to_string())
-            .chain(func.aliases().iter().map(|a| a.to_string()));
+        let names =
+            std::iter::once(func.name().to_string()).chain(func.aliases().iter().map(|a| a.to_string()));
         for name in names {
             let key = name.to_ascii_lowercase();
             if self.scalars.contains_key(&key) || AggregateFunction::from_name(&key).is_some() {
@@ -65,11 +105,7 @@ impl FunctionRegistry {
             .filter(|(k, f)| f.name() == k.as_str())
             .map(|(k, f)| (k.clone(), f.description().to_string()))
             .collect();
-        v.extend(
-            AggregateFunction::ALL
-                .iter()
-                .map(|a| (a.name().to_string(), a.description().to_string())),
-        );
+        v.extend(AggregateFunction::ALL.iter().map(|a| (a.name().to_string(), a.description().to_string())));
         v.sort();
         v
     }

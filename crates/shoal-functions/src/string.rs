@@ -1,5 +1,5 @@
 //! String functions: case mapping, lengths, concatenation, searching and replacing.
-//! (Slicing and padding live in `string_slice.rs`, regular expressions in `regex.rs`.)
+//! (Slicing and padding live in `string_slice.rs`, regular expressions in `regexp.rs`.)
 
 use std::sync::Arc;
 
@@ -137,11 +137,8 @@ fn map_case(v: &ColumnarValue, ascii: fn(&u8) -> u8, full: fn(&str) -> String) -
         let s = utf8_array(a)?;
         if s.values().is_ascii() {
             let values: Vec<u8> = s.values().iter().map(ascii).collect();
-            let out = StringArray::try_new(
-                s.offsets().clone(),
-                Buffer::from_vec(values),
-                s.nulls().cloned(),
-            )?;
+            let out =
+                StringArray::try_new(s.offsets().clone(), Buffer::from_vec(values), s.nulls().cloned())?;
             return Ok(Arc::new(out));
         }
         collect_strings(s.len(), |i, buf| {
@@ -210,12 +207,7 @@ fn concat(args: &[ColumnarValue], num_rows: usize) -> Result<ColumnarValue> {
 fn concat_ws(args: &[ColumnarValue], num_rows: usize) -> Result<ColumnarValue> {
     let shape = Shape::of(args, num_rows);
     let sep = StrArg::new(arg(args, 0)?)?;
-    let parts = args
-        .get(1..)
-        .unwrap_or_default()
-        .iter()
-        .map(StrArg::new)
-        .collect::<Result<Vec<_>>>()?;
+    let parts = args.get(1..).unwrap_or_default().iter().map(StrArg::new).collect::<Result<Vec<_>>>()?;
     let out = collect_strings(shape.rows, |i, buf| {
         let Some(sep) = sep.get(i) else {
             return Ok(false);
@@ -266,11 +258,8 @@ fn replace(args: &[ColumnarValue], num_rows: usize) -> Result<ColumnarValue> {
     if any_null_scalar(args) {
         return Ok(shape.null(&DataType::Utf8));
     }
-    let (s, from, to) = (
-        StrArg::new(arg(args, 0)?)?,
-        StrArg::new(arg(args, 1)?)?,
-        StrArg::new(arg(args, 2)?)?,
-    );
+    let (s, from, to) =
+        (StrArg::new(arg(args, 0)?)?, StrArg::new(arg(args, 1)?)?, StrArg::new(arg(args, 2)?)?);
     let out = collect_strings(shape.rows, |i, buf| {
         let (Some(s), Some(from), Some(to)) = (s.get(i), from.get(i), to.get(i)) else {
             return Ok(false);

@@ -42,6 +42,31 @@ impl<'a> OptimizerContext<'a> {
 }
 
 /// An ordered list of rules, run as a whole up to [`MAX_PASSES`] times.
+///
+/// ```
+/// use shoal_common::{not_supported, Result, ScalarValue, SessionConfig};
+/// use shoal_expr::{col, lit, Expr, LogicalPlanBuilder};
+/// use shoal_optimizer::{ConstEvaluator, Optimizer, OptimizerContext};
+///
+/// struct LiteralsOnly;
+/// impl ConstEvaluator for LiteralsOnly {
+///     fn evaluate(&self, expr: &Expr) -> Result<ScalarValue> {
+///         match expr {
+///             Expr::Literal(v) => Ok(v.clone()),
+///             other => not_supported!("cannot evaluate {other}"),
+///         }
+///     }
+/// }
+///
+/// let plan = LogicalPlanBuilder::values(vec![vec![lit(1i64)], vec![lit(2i64)]])?
+///     .filter(col("column1").gt(lit(1i64)).and(lit(true)))?
+///     .build()?;
+/// let config = SessionConfig::default();
+/// let ctx = OptimizerContext::new(&config, &LiteralsOnly);
+/// let optimized = Optimizer::new().optimize(plan, &ctx)?;
+/// assert_eq!(optimized.display_indent(), "Filter: column1 > 1\n  Values: (1), (2)\n");
+/// # Ok::<(), shoal_common::ShoalError>(())
+/// ```
 #[derive(Clone)]
 pub struct Optimizer {
     rules: Vec<Arc<dyn OptimizerRule>>,
@@ -55,9 +80,7 @@ impl Default for Optimizer {
 
 impl std::fmt::Debug for Optimizer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Optimizer")
-            .field("rules", &self.rule_names())
-            .finish()
+        f.debug_struct("Optimizer").field("rules", &self.rule_names()).finish()
     }
 }
 
@@ -77,13 +100,14 @@ impl Optimizer {
             // hints into scans decides which columns each node needs. Before push_down_limit: a
             // scan with a fetch no longer takes pruning filters.
             Arc::new(PushDownFilter),
+            // After push_down_filter (see above). Before push_down_limit: identity projections
+            // are removed first, so a limit reaches the scan directly instead of leaving a copy
+            // below a projection that then disappears (a Limit over a Limit).
+            Arc::new(PushDownProjection),
             // Before sort_limit_to_topk: copies limits below projections so a Limit lands
             // directly on a Sort.
             Arc::new(PushDownLimit),
             Arc::new(SortLimitToTopK),
-            // Last: sees the final set of expressions every node evaluates, narrows the scans and
-            // drops the projections the other rules left as identities.
-            Arc::new(PushDownProjection),
         ];
         Self { rules }
     }
@@ -111,9 +135,8 @@ impl Optimizer {
         ctx: &OptimizerContext,
     ) -> Result<(LogicalPlan, Vec<(String, String)>)> {
         let mut trace = vec![];
-        let plan = self.run(plan, ctx, &mut |rule, plan| {
-            trace.push((rule.to_string(), plan.display_indent()))
-        })?;
+        let plan =
+            self.run(plan, ctx, &mut |rule, plan| trace.push((rule.to_string(), plan.display_indent())))?;
         Ok((plan, trace))
     }
 

@@ -42,8 +42,7 @@ pub(crate) fn negate(value: &ColumnarValue, text: &dyn Display) -> Result<Column
     if array.data_type() == &DataType::Null {
         return Ok(value.clone());
     }
-    let result = numeric::neg(array.as_ref())
-        .map_err(|e| arithmetic_error(e, array.data_type(), text))?;
+    let result = numeric::neg(array.as_ref()).map_err(|e| arithmetic_error(e, array.data_type(), text))?;
     wrap(result, is_scalar(value))
 }
 
@@ -76,9 +75,15 @@ fn check_float_divisor(left: &ColumnarValue, right: &ColumnarValue, text: &dyn D
     let l_scalar = is_scalar(left);
     let r_scalar = is_scalar(right);
     let found = match r.data_type() {
-        DataType::Float64 => has_zero_divisor(l.as_ref(), l_scalar, r.as_primitive::<Float64Type>(), r_scalar),
-        DataType::Float32 => has_zero_divisor(l.as_ref(), l_scalar, r.as_primitive::<Float32Type>(), r_scalar),
-        DataType::Float16 => has_zero_divisor(l.as_ref(), l_scalar, r.as_primitive::<Float16Type>(), r_scalar),
+        DataType::Float64 => {
+            has_zero_divisor(l.as_ref(), l_scalar, r.as_primitive::<Float64Type>(), r_scalar)
+        }
+        DataType::Float32 => {
+            has_zero_divisor(l.as_ref(), l_scalar, r.as_primitive::<Float32Type>(), r_scalar)
+        }
+        DataType::Float16 => {
+            has_zero_divisor(l.as_ref(), l_scalar, r.as_primitive::<Float16Type>(), r_scalar)
+        }
         _ => false,
     };
     if found {
@@ -104,19 +109,11 @@ fn has_zero_divisor<T: ArrowPrimitiveType>(
         if right.is_null(0) || !right.value(0).is_zero() {
             return false;
         }
-        return if left_scalar {
-            left.is_valid(0)
-        } else {
-            left.null_count() < left.len()
-        };
+        return if left_scalar { left.is_valid(0) } else { left.null_count() < left.len() };
     }
     // vectorisable scan first; the exact NULL-aware check only when a zero is present
     if !right.values().iter().any(|v| v.is_zero()) {
         return false;
     }
-    right
-        .values()
-        .iter()
-        .enumerate()
-        .any(|(i, v)| v.is_zero() && right.is_valid(i) && left_valid(i))
+    right.values().iter().enumerate().any(|(i, v)| v.is_zero() && right.is_valid(i) && left_valid(i))
 }

@@ -11,6 +11,7 @@
 use std::any::Any;
 use std::fmt;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, StringArray, StringBuilder};
 use arrow::compute::kernels::cmp;
@@ -40,13 +41,7 @@ impl BinaryExpr {
     /// Bind `left op right`; the operand types must already be coerced.
     pub fn try_new(left: PhysicalExprRef, op: Operator, right: PhysicalExprRef) -> Result<Self> {
         let data_type = binary_result_type(left.data_type(), op, right.data_type())?;
-        Ok(Self {
-            left,
-            op,
-            right,
-            data_type,
-            sql_text: None,
-        })
+        Ok(Self { left, op, right, data_type, sql_text: None })
     }
 
     /// Name the expression in error messages by its SQL text (e.g. `a + b`).
@@ -65,33 +60,26 @@ impl BinaryExpr {
         &self.right
     }
 
-    fn error_text(&self) -> String {
-        match &self.sql_text {
-            Some(t) => t.clone(),
-            None => self.to_string(),
-        }
+    fn error_text(&self) -> SqlText<'_> {
+        SqlText(self)
     }
 
     fn evaluate_logical(&self, batch: &RecordBatch) -> Result<ColumnarValue> {
         let is_and = self.op == Operator::And;
         let num_rows = batch.num_rows();
         let left = self.left.evaluate(batch)?;
-        // Short-circuit: the left side decides every row.
-        let decided = if is_and { Some(false) } else { Some(true) };
+        // Short-circuit: the left side decides every row (false for AND, true for OR).
+        let decisive = !is_and;
         match &left {
-            ColumnarValue::Scalar(s) if s.as_bool() == decided.filter(|_| !s.is_null()) => {
-                return Ok(bool_scalar(decided));
+            ColumnarValue::Scalar(s) if s.as_bool() == Some(decisive) => {
+                return Ok(bool_scalar(Some(decisive)));
             }
             ColumnarValue::Array(a) => {
                 if let Some(b) = a.as_boolean_opt() {
                     let all_decided = b.null_count() == 0
-                        && if is_and {
-                            b.true_count() == 0
-                        } else {
-                            b.true_count() == b.len()
-                        };
+                        && if is_and { b.true_count() == 0 } else { b.true_count() == b.len() };
                     if all_decided {
-                        return Ok(bool_scalar(decided));
+                        return Ok(bool_scalar(Some(decisive)));
                     }
                 }
             }
@@ -102,69 +90,12 @@ impl BinaryExpr {
         if let ColumnarValue::Scalar(s) = &left {
             if s.as_bool() == Some(is_and) {
                 return match right {
-                    ColumnarValue::Scalar(r) if r.data_type() == &DataType::Null => {
-                        Ok(bool_scalar(None))
-                    }
+                    ColumnarValue::Scalar(r) if r.data_type() == &DataType::Null => Ok(bool_scalar(None)),
                     r => Ok(r),
                 };
             }
         }
-        let scalar = is_scalar(&left) && is_scalar(&right);
-        let rows = if scalar { 1 } else { num_rows };
-        let l = into_boolean_array(left, rows, self)?;
-        let r = into_boolean_array(right, rows, self)?;
-        let out = if is_and {
-            and_kleene(&l, &r)?
-        } else {
-            or_kleene(&l, &r)?
-        };
-        wrap(std::sync::Arc::new(out), scalar)
-    }
-
-    fn evaluate_comparison(&self, left: &ColumnarValue, right: &ColumnarValue) -> Result<ColumnarValue> {
-        let scalar = is_scalar(left) && is_scalar(right);
-        let (la, ra) = (inner_array(left), inner_array(right));
-        if la.data_type() == &DataType::Null || ra.data_type() == &DataType::Null {
-            return self.compare_with_null(left, right);
-        }
-        let (l, r) = (datum(left), datum(right));
-        let out: BooleanArray = match self.op {
-            Operator::Eq => cmp::eq(&l, &r),
-            Operator::NotEq => cmp::neq(&l, &r),
-            Operator::Lt => cmp::lt(&l, &r),
-            Operator::LtEq => cmp::lt_eq(&l, &r),
-            Operator::Gt => cmp::gt(&l, &r),
-            Operator::GtEq => cmp::gt_eq(&l, &r),
-            Operator::IsDistinctFrom => cmp::distinct(&l, &r),
-            Operator::IsNotDistinctFrom => cmp::not_distinct(&l, &r),
-            other => return internal_err!("{other} is not a comparison"),
-        }
-        .map_err(|e| ShoalError::Execution(format!("cannot evaluate {}: {e}", self.error_text())))?;
-        wrap(std::sync::Arc::new(out), scalar)
-    }
-
-    /// Comparisons where a side is of the NULL type: NULL, or for `IS [NOT] DISTINCT FROM`
-    /// whether the other side is NULL.
-    fn compare_with_null(&self, left: &ColumnarValue, right: &ColumnarValue) -> Result<ColumnarValue> {
-        let distinct = match self.op {
-            Operator::IsDistinctFrom => true,
-            Operator::IsNotDistinctFrom => false,
-            _ => return Ok(bool_scalar(None)),
-        };
-        let other = if inner_array(left).data_type() == &DataType::Null {
-            right
-        } else {
-            left
-        };
-        // NULL is distinct from x exactly when x is not NULL
-        let array = inner_array(other);
-        let is_null = arrow::compute::is_null(array.as_ref())?;
-        let out = if distinct {
-            arrow::compute::not(&is_null)?
-        } else {
-            is_null
-        };
-        wrap(std::sync::Arc::new(out), is_scalar(other))
+        kleene(is_and, left, right, num_rows, self)
     }
 
     fn evaluate_concat(&self, left: &ColumnarValue, right: &ColumnarValue) -> Result<ColumnarValue> {
@@ -179,7 +110,82 @@ impl BinaryExpr {
             (true, false) => concat_scalar(r, l, true),
             (false, true) => concat_scalar(l, r, false),
         };
-        wrap(std::sync::Arc::new(out), scalar)
+        wrap(Arc::new(out), scalar)
+    }
+}
+
+/// `left AND right` / `left OR right` in three-valued logic, over values of `num_rows` rows.
+pub(crate) fn kleene(
+    is_and: bool,
+    left: ColumnarValue,
+    right: ColumnarValue,
+    num_rows: usize,
+    what: &dyn fmt::Display,
+) -> Result<ColumnarValue> {
+    let scalar = is_scalar(&left) && is_scalar(&right);
+    let rows = if scalar { 1 } else { num_rows };
+    let l = into_boolean_array(left, rows, what)?;
+    let r = into_boolean_array(right, rows, what)?;
+    let out = if is_and { and_kleene(&l, &r)? } else { or_kleene(&l, &r)? };
+    wrap(Arc::new(out), scalar)
+}
+
+/// `left op right` for a comparison operator, with Arrow's `cmp` kernels.
+pub(crate) fn compare(
+    op: Operator,
+    left: &ColumnarValue,
+    right: &ColumnarValue,
+    what: &dyn fmt::Display,
+) -> Result<ColumnarValue> {
+    let scalar = is_scalar(left) && is_scalar(right);
+    let (la, ra) = (inner_array(left), inner_array(right));
+    if la.data_type() == &DataType::Null || ra.data_type() == &DataType::Null {
+        return compare_with_null(op, left, right);
+    }
+    let (l, r) = (datum(left), datum(right));
+    let out: BooleanArray = match op {
+        Operator::Eq => cmp::eq(&l, &r),
+        Operator::NotEq => cmp::neq(&l, &r),
+        Operator::Lt => cmp::lt(&l, &r),
+        Operator::LtEq => cmp::lt_eq(&l, &r),
+        Operator::Gt => cmp::gt(&l, &r),
+        Operator::GtEq => cmp::gt_eq(&l, &r),
+        Operator::IsDistinctFrom => cmp::distinct(&l, &r),
+        Operator::IsNotDistinctFrom => cmp::not_distinct(&l, &r),
+        other => return internal_err!("{other} is not a comparison"),
+    }
+    .map_err(|e| ShoalError::Execution(format!("cannot evaluate {what}: {e}")))?;
+    wrap(Arc::new(out), scalar)
+}
+
+/// Comparisons where a side is of the NULL type: NULL, or for `IS [NOT] DISTINCT FROM`
+/// whether the other side is NULL.
+fn compare_with_null(op: Operator, left: &ColumnarValue, right: &ColumnarValue) -> Result<ColumnarValue> {
+    let distinct = match op {
+        Operator::IsDistinctFrom => true,
+        Operator::IsNotDistinctFrom => false,
+        _ => return Ok(bool_scalar(None)),
+    };
+    let other = if inner_array(left).data_type() == &DataType::Null { right } else { left };
+    // NULL is distinct from x exactly when x is not NULL
+    let array = inner_array(other);
+    let out = if distinct {
+        arrow::compute::is_not_null(array.as_ref())?
+    } else {
+        arrow::compute::is_null(array.as_ref())?
+    };
+    wrap(Arc::new(out), is_scalar(other))
+}
+
+/// Displays a [`BinaryExpr`] by its SQL text when known, for error messages.
+struct SqlText<'a>(&'a BinaryExpr);
+
+impl fmt::Display for SqlText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0.sql_text {
+            Some(t) => f.write_str(t),
+            None => write!(f, "{}", self.0),
+        }
     }
 }
 
@@ -252,10 +258,9 @@ impl PhysicalExpr for BinaryExpr {
         let left = self.left.evaluate(batch)?;
         let right = self.right.evaluate(batch)?;
         if self.op.is_comparison() {
-            self.evaluate_comparison(&left, &right)
+            compare(self.op, &left, &right, &self.error_text())
         } else if self.op.is_arithmetic() {
-            let text = self.error_text();
-            arithmetic(self.op, &left, &right, &text)
+            arithmetic(self.op, &left, &right, &self.error_text())
         } else {
             self.evaluate_concat(&left, &right)
         }

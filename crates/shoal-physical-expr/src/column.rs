@@ -21,12 +21,7 @@ pub struct ColumnExpr {
 
 impl ColumnExpr {
     pub fn new(name: impl Into<String>, index: usize, data_type: DataType, nullable: bool) -> Self {
-        Self {
-            name: name.into(),
-            index,
-            data_type,
-            nullable,
-        }
+        Self { name: name.into(), index, data_type, nullable }
     }
     pub fn name(&self) -> &str {
         &self.name

@@ -21,14 +21,8 @@ impl Datum for DatumView<'_> {
 
 pub(crate) fn datum(value: &ColumnarValue) -> DatumView<'_> {
     match value {
-        ColumnarValue::Array(a) => DatumView {
-            array: a.as_ref(),
-            is_scalar: false,
-        },
-        ColumnarValue::Scalar(s) => DatumView {
-            array: s.array().as_ref(),
-            is_scalar: true,
-        },
+        ColumnarValue::Array(a) => DatumView { array: a.as_ref(), is_scalar: false },
+        ColumnarValue::Scalar(s) => DatumView { array: s.array().as_ref(), is_scalar: true },
     }
 }
 
@@ -55,14 +49,14 @@ pub(crate) fn wrap(result: ArrayRef, scalar: bool) -> Result<ColumnarValue> {
 }
 
 /// The value as a boolean array (a scalar gives its one-row array).
-pub(crate) fn as_boolean<'a>(value: &'a ColumnarValue, what: &dyn std::fmt::Display) -> Result<&'a BooleanArray> {
+pub(crate) fn as_boolean<'a>(
+    value: &'a ColumnarValue,
+    what: &dyn std::fmt::Display,
+) -> Result<&'a BooleanArray> {
     let array = inner_array(value);
     match array.as_boolean_opt() {
         Some(b) => Ok(b),
-        None => internal_err!(
-            "{what} must produce booleans, but produced {}",
-            array.data_type()
-        ),
+        None => internal_err!("{what} must produce booleans, but produced {}", array.data_type()),
     }
 }
 
@@ -84,10 +78,7 @@ pub(crate) fn into_boolean_array(
     }
     match array.as_boolean_opt() {
         Some(b) => Ok(b.clone()),
-        None => internal_err!(
-            "{what} must produce booleans, but produced {}",
-            array.data_type()
-        ),
+        None => internal_err!("{what} must produce booleans, but produced {}", array.data_type()),
     }
 }
 

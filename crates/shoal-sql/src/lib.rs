@@ -1,10 +1,57 @@
 //! SQL front end: parses text with `sqlparser` and plans statements through the
 //! [`shoal_expr::LogicalPlanBuilder`], seeing the catalog only through [`ContextProvider`].
+//!
+//! ```
+//! # use std::sync::Arc;
+//! # use shoal_common::Result;
+//! # use shoal_expr::{LogicalPlan, ScalarFunction, TableSource};
+//! # use shoal_sql::{ContextProvider, TableFunctionArg};
+//! struct NoCatalog;
+//! impl ContextProvider for NoCatalog {
+//!     fn get_table(&self, _: &str) -> Result<Option<Arc<dyn TableSource>>> { Ok(None) }
+//!     fn get_view(&self, _: &str) -> Option<LogicalPlan> { None }
+//!     fn table_names(&self) -> Vec<String> { vec![] }
+//!     fn table_from_path(&self, p: &str) -> Result<Arc<dyn TableSource>> {
+//!         shoal_common::plan_err!("no file {p}")
+//!     }
+//!     fn table_function(&self, n: &str, _: &[TableFunctionArg]) -> Result<Arc<dyn TableSource>> {
+//!         shoal_common::plan_err!("no function {n}")
+//!     }
+//!     fn get_scalar_function(&self, _: &str) -> Option<Arc<dyn ScalarFunction>> { None }
+//!     fn function_names(&self) -> Vec<String> { vec![] }
+//! }
+//! let stmt = &shoal_sql::parse_sql("SELECT 1 + 2 AS three")?[0];
+//! let planned = shoal_sql::SqlPlanner::new(&NoCatalog).plan_statement(stmt)?;
+//! let shoal_sql::PlannedStatement::Query(plan) = planned else { unreachable!() };
+//! assert_eq!(plan.display_indent(), "Projection: 1 + 2 AS three\n  EmptyRelation: rows=1\n");
+//! # Ok::<(), shoal_common::ShoalError>(())
+//! ```
+//!
+//! Files follow SQL constructs: [`statement`](crate::statement) (statements),
+//! `query.rs` (ORDER BY, LIMIT, VALUES), `select.rs`, `aggregate.rs`, `relation.rs` (FROM),
+//! `expr.rs` / `function.rs` / `literal.rs` (expressions) and `types.rs` (type names).
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use shoal_common::Result;
-use shoal_expr::{LogicalPlan, ScalarFunction, TableSource};
+use shoal_expr::{Column, LogicalPlan, ScalarFunction, TableSource};
+
+mod aggregate;
+mod expr;
+mod function;
+mod literal;
+mod parser;
+mod query;
+mod relation;
+mod select;
+mod span;
+pub mod statement;
+mod types;
+
+pub use parser::{parse_sql, split_statements};
+pub use statement::PlannedStatement;
+pub use types::sql_type_to_arrow;
 
 /// An argument of a table function call such as `read_csv('x.csv', header => true)`.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,4 +78,46 @@ pub trait ContextProvider {
     fn get_scalar_function(&self, name: &str) -> Option<Arc<dyn ScalarFunction>>;
     /// Every function name, for "did you mean" suggestions.
     fn function_names(&self) -> Vec<String>;
+}
+
+/// Turns sqlparser statements into [`PlannedStatement`]s, resolving names through a
+/// [`ContextProvider`].
+pub struct SqlPlanner<'a> {
+    ctx: &'a dyn ContextProvider,
+    /// Where each resolved column reference was written, for errors found after resolution
+    /// (e.g. a column that is neither grouped nor aggregated).
+    column_spans: RefCell<Vec<(Column, sqlparser::tokenizer::Span)>>,
+}
+
+impl<'a> SqlPlanner<'a> {
+    pub fn new(ctx: &'a dyn ContextProvider) -> Self {
+        Self {
+            ctx,
+            column_spans: RefCell::new(vec![]),
+        }
+    }
+
+    /// Remember that `column` (resolved) was written at `span`.
+    fn record_column_span(&self, column: Column, span: sqlparser::tokenizer::Span) {
+        let mut spans = self.column_spans.borrow_mut();
+        if !spans.iter().any(|(c, s)| c == &column && *s == span) {
+            spans.push((column, span));
+        }
+    }
+
+    /// Where `column` (resolved) was written inside `within`, if known.
+    fn column_span(
+        &self,
+        column: &Column,
+        within: sqlparser::tokenizer::Span,
+    ) -> Option<sqlparser::tokenizer::Span> {
+        let pos = |l: sqlparser::tokenizer::Location| (l.line, l.column);
+        self.column_spans
+            .borrow()
+            .iter()
+            .find(|(c, s)| {
+                c == column && pos(s.start) >= pos(within.start) && pos(s.end) <= pos(within.end)
+            })
+            .map(|(_, s)| *s)
+    }
 }

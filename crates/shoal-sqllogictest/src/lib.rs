@@ -1,1 +1,32 @@
 //! sqllogictest runner for shoal: testdata/*.slt at several thread counts, and any .slt/.test file.
+//!
+//! * [`ShoalDb`] implements the `sqllogictest` crate's synchronous `DB` trait: each record's SQL
+//!   runs through [`shoal::Session::execute_sql`] and the last statement's batches become rows of
+//!   text ([`render`] documents the value conventions: shoal's for `.slt` files, SQLite's for
+//!   `.test` files).
+//! * [`run_file`] runs one file with given [`RunOptions`] (threads, optimizer on/off);
+//!   [`complete_file`] rewrites a file's expected output in place.
+//! * The `shoal-slt` binary runs files and directories from the command line; the `slt`
+//!   integration test runs every `testdata/**/*.slt` at 1 thread, 4 threads, and 4 threads with
+//!   the optimizer off.
+//!
+//! Records use the engine name `shoal` for `skipif`/`onlyif`. Column types are checked leniently
+//! (any letters pass); results are compared as text after whitespace normalisation.
+//!
+//! ```no_run
+//! use std::path::Path;
+//! use shoal_sqllogictest::{run_file, RunOptions};
+//! run_file(Path::new("testdata/basic/select.slt"), &RunOptions::default()).unwrap();
+//! ```
+
+mod column_type;
+mod db;
+pub mod render;
+mod run;
+
+pub use column_type::{lenient_column_validator, ShoalColumnType};
+pub use db::{ShoalDb, ENGINE_NAME};
+pub use render::ValueStyle;
+pub use run::{
+    collect_test_files, complete_file, is_test_file, run_file, runner_for, RunOptions, SltError,
+};

@@ -1,0 +1,117 @@
+//! [`ExecutionPlan`]: a physical operator, and the three roles an operator can play in a
+//! pipeline: a morsel source, a streaming operator, or a sink (pipeline breaker).
+
+use std::any::Any;
+use std::fmt::Debug;
+use std::ops::ControlFlow;
+use std::sync::Arc;
+
+use arrow::datatypes::SchemaRef;
+use arrow::record_batch::RecordBatch;
+use shoal_common::Result;
+
+use crate::context::TaskContext;
+use crate::metrics::OperatorMetrics;
+
+/// A node of a physical plan.
+pub trait ExecutionPlan: Send + Sync + Debug {
+    /// The operator's name, e.g. `FilterExec`.
+    fn name(&self) -> &'static str;
+    /// The schema of the batches this operator produces.
+    fn schema(&self) -> SchemaRef;
+    /// The operator's inputs.
+    fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>>;
+    /// One line for EXPLAIN, e.g. `FilterExec: fare > 10`.
+    fn describe(&self) -> String;
+    /// Counters filled while the plan runs.
+    fn metrics(&self) -> &OperatorMetrics;
+    /// How the scheduler runs this operator.
+    fn role(&self) -> OperatorRole<'_>;
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// What an operator is to the scheduler.
+pub enum OperatorRole<'a> {
+    /// Starts a pipeline: hands out morsels (scan, literal values).
+    Source(&'a dyn MorselSource),
+    /// Turns each batch into another, one at a time (filter, projection).
+    Streaming(&'a dyn StreamingOperator),
+    /// Ends a pipeline: consumes all its input, then produces its output (aggregate, sort, limit).
+    Sink(&'a dyn SinkOperator),
+}
+
+/// The callback a source pushes batches into; `Break` asks it to stop reading.
+pub type EmitBatch<'a> = dyn FnMut(RecordBatch) -> Result<ControlFlow<()>> + 'a;
+
+/// A leaf operator whose output is split into morsels that workers read in parallel.
+pub trait MorselSource: Send + Sync {
+    fn morsel_count(&self) -> usize;
+    /// Read morsel `index`, pushing each batch into `emit`; stop when it returns `Break`.
+    fn read_morsel(&self, index: usize, emit: &mut EmitBatch<'_>) -> Result<()>;
+    /// Bytes of morsel `index`, for progress.
+    fn morsel_bytes(&self, _index: usize) -> Option<u64> {
+        None
+    }
+    /// True when the concatenation of the morsels in index order is a meaningful row order
+    /// (literal `VALUES` rows); file scans have no order.
+    fn ordered(&self) -> bool {
+        false
+    }
+}
+
+/// An operator that maps each input batch to one output batch.
+pub trait StreamingOperator: Send + Sync {
+    fn process(&self, batch: RecordBatch) -> Result<RecordBatch>;
+}
+
+/// A pipeline breaker: DuckDB's sink / combine / finalize.
+pub trait SinkOperator: Send + Sync {
+    /// Begin one execution; `input_ordered` says whether the input's morsel order is meaningful.
+    fn start(&self, input_ordered: bool, ctx: &TaskContext) -> Result<Box<dyn GlobalSinkState>>;
+    /// Is the output in a meaningful order, given whether the input is?
+    fn output_ordered(&self, input_ordered: bool) -> bool;
+}
+
+/// The state of one execution of a sink, shared by all workers.
+pub trait GlobalSinkState: Send + Sync {
+    /// A fresh thread-local state for one worker.
+    fn create_local(&self) -> Result<Box<dyn LocalSinkState>>;
+    /// Combine the local states of every worker and produce the output batches. Runs inside the
+    /// session's pool, so it may use bounded parallelism (`(0..partitions).into_par_iter()`).
+    fn finalize(
+        self: Box<Self>,
+        locals: Vec<Box<dyn LocalSinkState>>,
+        ctx: &TaskContext,
+    ) -> Result<Vec<RecordBatch>>;
+}
+
+/// The part of a sink owned by one worker.
+pub trait LocalSinkState: Send {
+    /// Absorb one batch that came from morsel `morsel`; `Break` when no more input is needed.
+    fn sink(&mut self, morsel: usize, batch: RecordBatch) -> Result<ControlFlow<()>>;
+    fn into_any(self: Box<Self>) -> Box<dyn Any>;
+}
+
+/// Downcast local states created by one [`GlobalSinkState`] back to their concrete type.
+pub fn downcast_locals<T: 'static>(locals: Vec<Box<dyn LocalSinkState>>) -> Result<Vec<T>> {
+    locals
+        .into_iter()
+        .map(|l| {
+            l.into_any()
+                .downcast::<T>()
+                .map(|b| *b)
+                .map_err(|_| shoal_common::ShoalError::Internal("sink received a foreign local state".into()))
+        })
+        .collect()
+}
+
+/// Visit every operator of a plan, parents before children.
+pub fn visit_plan(plan: &dyn ExecutionPlan, f: &mut dyn FnMut(&dyn ExecutionPlan, usize)) {
+    fn walk(plan: &dyn ExecutionPlan, depth: usize, f: &mut dyn FnMut(&dyn ExecutionPlan, usize)) {
+        f(plan, depth);
+        for c in plan.children() {
+            walk(c.as_ref(), depth + 1, f);
+        }
+    }
+    walk(plan, 0, f);
+}

@@ -1,0 +1,145 @@
+//! [`create_physical_plan`]: maps each logical node to its operator, binding column references
+//! to input indices.
+
+use std::sync::Arc;
+
+use arrow::compute::SortOptions;
+use shoal_common::{internal_err, not_supported, Result, SessionConfig};
+use shoal_expr::plan::{Aggregate, Sort};
+use shoal_expr::{Expr, LogicalPlan, PlanSchema};
+use shoal_physical_expr::{create_physical_expr, PhysicalExprRef};
+
+use crate::aggregate::{AggregateExpr, HashAggregateExec};
+use crate::operators::{
+    FilterExec, LimitExec, PhysicalSortExpr, ProjectionExec, ScanExec, SortExec, ValuesExec,
+};
+use crate::plan::ExecutionPlan;
+
+/// The physical plan that computes `plan`.
+pub fn create_physical_plan(plan: &LogicalPlan, config: &SessionConfig) -> Result<Arc<dyn ExecutionPlan>> {
+    Ok(match plan {
+        LogicalPlan::TableScan(scan) => {
+            let source = scan.source.scan(scan.projection.as_deref(), &scan.filters, scan.fetch)?;
+            Arc::new(ScanExec::new(&scan.table_name, source))
+        }
+        LogicalPlan::Projection(p) => {
+            let input = create_physical_plan(&p.input, config)?;
+            let exprs = bind_all(&p.exprs, p.input.schema())?;
+            Arc::new(ProjectionExec::new(exprs, p.schema.to_arrow(), input))
+        }
+        LogicalPlan::Filter(f) => {
+            let input = create_physical_plan(&f.input, config)?;
+            let predicate = create_physical_expr(&f.predicate, f.input.schema())?;
+            Arc::new(FilterExec::new(predicate, input))
+        }
+        LogicalPlan::Aggregate(a) => plan_aggregate(a, config)?,
+        LogicalPlan::Sort(s) => plan_sort(s, s.fetch, config)?,
+        LogicalPlan::Limit(l) => {
+            let input = match l.fetch {
+                Some(fetch) => plan_with_fetch(&l.input, l.skip.saturating_add(fetch), config)?,
+                None => create_physical_plan(&l.input, config)?,
+            };
+            Arc::new(LimitExec::new(l.skip, l.fetch, input))
+        }
+        LogicalPlan::SubqueryAlias(s) => create_physical_plan(&s.input, config)?,
+        LogicalPlan::EmptyRelation(e) => Arc::new(ValuesExec::empty(e.schema.to_arrow(), e.produce_one_row)?),
+        LogicalPlan::Values(v) => {
+            let empty = PlanSchema::empty();
+            let rows = v.values.iter().map(|row| bind_all(row, &empty)).collect::<Result<Vec<_>>>()?;
+            Arc::new(ValuesExec::try_new(v.schema.to_arrow(), &rows)?)
+        }
+    })
+}
+
+fn bind_all(exprs: &[Expr], schema: &PlanSchema) -> Result<Vec<PhysicalExprRef>> {
+    exprs.iter().map(|e| create_physical_expr(e, schema)).collect()
+}
+
+/// Plan `plan` knowing only its first `fetch` rows will be read: a sort below (through
+/// projections and aliases) becomes a top-k.
+fn plan_with_fetch(
+    plan: &LogicalPlan,
+    fetch: usize,
+    config: &SessionConfig,
+) -> Result<Arc<dyn ExecutionPlan>> {
+    match plan {
+        LogicalPlan::Sort(s) => {
+            let fetch = s.fetch.map_or(fetch, |f| f.min(fetch));
+            plan_sort(s, Some(fetch), config)
+        }
+        LogicalPlan::Projection(p) => {
+            let input = plan_with_fetch(&p.input, fetch, config)?;
+            let exprs = bind_all(&p.exprs, p.input.schema())?;
+            Ok(Arc::new(ProjectionExec::new(exprs, p.schema.to_arrow(), input)))
+        }
+        LogicalPlan::SubqueryAlias(s) => plan_with_fetch(&s.input, fetch, config),
+        other => create_physical_plan(other, config),
+    }
+}
+
+fn plan_sort(sort: &Sort, fetch: Option<usize>, config: &SessionConfig) -> Result<Arc<dyn ExecutionPlan>> {
+    let input = create_physical_plan(&sort.input, config)?;
+    let exprs = sort
+        .exprs
+        .iter()
+        .map(|s| {
+            Ok(PhysicalSortExpr {
+                expr: create_physical_expr(&s.expr, sort.input.schema())?,
+                options: SortOptions { descending: !s.asc, nulls_first: s.nulls_first },
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Arc::new(SortExec::new(exprs, fetch, input)))
+}
+
+fn plan_aggregate(agg: &Aggregate, config: &SessionConfig) -> Result<Arc<dyn ExecutionPlan>> {
+    let input = create_physical_plan(&agg.input, config)?;
+    let in_schema = agg.input.schema();
+    let group_exprs = bind_all(&agg.group_expr, in_schema)?;
+    let mut arg_exprs: Vec<Expr> = vec![];
+    let mut aggr_exprs = Vec::with_capacity(agg.aggr_expr.len());
+    for (i, e) in agg.aggr_expr.iter().enumerate() {
+        let Expr::AggregateFunction(call) = e.clone().unalias() else {
+            return internal_err!("Aggregate node expects aggregate calls, got {e}");
+        };
+        let arg = match call.args.as_slice() {
+            [] => None,
+            // count(<non-null constant>) counts rows
+            [Expr::Literal(v)]
+                if call.func == shoal_expr::AggregateFunction::Count && !call.distinct && !v.is_null() =>
+            {
+                None
+            }
+            [a] => Some(a),
+            _ => return not_supported!("{}() with {} arguments", call.func, call.args.len()),
+        };
+        let (arg_index, arg_type) = match arg {
+            None => (None, None),
+            Some(a) => {
+                let index = match arg_exprs.iter().position(|x| x == a) {
+                    Some(index) => index,
+                    None => {
+                        arg_exprs.push(a.clone());
+                        arg_exprs.len() - 1
+                    }
+                };
+                (Some(index), Some(a.get_type(in_schema)?))
+            }
+        };
+        let filter = call.filter.as_deref().map(|f| create_physical_expr(f, in_schema)).transpose()?;
+        let Some(field) = agg.schema.fields().get(agg.group_expr.len() + i) else {
+            return internal_err!("aggregate schema is missing the field of {e}");
+        };
+        aggr_exprs.push(AggregateExpr {
+            func: call.func,
+            arg: arg_index,
+            arg_type,
+            distinct: call.distinct,
+            filter,
+            return_type: field.data_type().clone(),
+            display: e.to_string(),
+        });
+    }
+    let args = bind_all(&arg_exprs, in_schema)?;
+    Ok(Arc::new(HashAggregateExec::try_new(group_exprs, args, aggr_exprs, agg.schema.to_arrow(), input)?))
+}
