@@ -123,9 +123,7 @@ impl Args {
             run_shoal,
             run_datafusion,
             check: self.check,
-            data_root: self
-                .data_dir
-                .unwrap_or_else(|| target_dir().join("bench-data")),
+            data_root: self.data_dir.unwrap_or_else(|| target_dir().join("bench-data")),
         })
     }
 }

@@ -99,9 +99,3 @@ pub fn print_batches(
     }
     Ok(())
 }
-
-/// Total rows of `batches`.
-pub fn row_count(batches: &[RecordBatch]) -> usize {
-    batches.iter().map(|b| b.num_rows()).sum()
-}
-

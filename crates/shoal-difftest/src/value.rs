@@ -22,8 +22,11 @@ pub enum Value {
     Bool(bool),
     /// Any integer type.
     Int(i128),
-    /// Floats and decimals (decimals are exact up to 2^53, far beyond the tolerance used).
     Float(f64),
+    /// A decimal: its value (as a double, exact far beyond the tolerances used) and its scale.
+    /// Decimals match numbers within one unit of their last digit, so an engine that
+    /// truncates `avg(decimal)` to the result scale and one that rounds it agree.
+    Decimal(f64, i8),
     Str(String),
     /// Days since 1970-01-01.
     Date(i32),
@@ -41,7 +44,7 @@ impl Value {
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             Value::Int(i) => Some(*i as f64),
-            Value::Float(f) => Some(*f),
+            Value::Float(f) | Value::Decimal(f, _) => Some(*f),
             _ => None,
         }
     }
@@ -63,6 +66,7 @@ impl fmt::Display for Value {
             Value::Bool(b) => write!(f, "{b}"),
             Value::Int(i) => write!(f, "{i}"),
             Value::Float(x) => write!(f, "{x}"),
+            Value::Decimal(x, scale) => write!(f, "{x:.*}", usize::try_from(*scale).unwrap_or(0)),
             Value::Str(s) => write!(f, "'{s}'"),
             Value::Date(d) => match date32_to_datetime(*d) {
                 Some(dt) => write!(f, "{}", dt.date()),
@@ -137,7 +141,7 @@ fn column_values(array: &ArrayRef) -> Result<Vec<Value>, ArrowError> {
             let a = array.as_primitive::<Decimal128Type>();
             let div = 10f64.powi(i32::from(*scale));
             (0..n)
-                .map(|i| if valid(i) { Value::Float(a.value(i) as f64 / div) } else { Value::Null })
+                .map(|i| if valid(i) { Value::Decimal(a.value(i) as f64 / div, *scale) } else { Value::Null })
                 .collect()
         }
         DataType::Float16 | DataType::Float32 | DataType::Float64 | DataType::Decimal256(_, _) => {
@@ -221,11 +225,12 @@ mod tests {
         assert_eq!(rs.columns, ["d", "s", "t"]);
         assert_eq!(
             rs.rows[0],
-            vec![Value::Float(12.34), Value::Str("a".into()), Value::Timestamp(NANOS_PER_DAY)]
+            vec![Value::Decimal(12.34, 2), Value::Str("a".into()), Value::Timestamp(NANOS_PER_DAY)]
         );
         assert_eq!(rs.rows[1], vec![Value::Null, Value::Null, Value::Null]);
         assert_eq!(Value::Date(1).as_instant(), rs.rows[0][2].as_instant());
         assert_eq!(rs.rows[0][2].to_string(), "1970-01-02 00:00:00");
+        assert_eq!(rs.rows[0][0].to_string(), "12.34");
         assert_eq!(Value::Date(1).to_string(), "1970-01-02");
     }
 }

@@ -22,6 +22,23 @@ use shoal_common::{plan_err, Result};
 use shoal_expr::{AggregateFunction, ScalarFunction};
 
 /// Every function shoal knows, by lower-case name (aliases included).
+///
+/// ```
+/// use std::sync::Arc;
+/// use arrow::array::{Array, AsArray, StringArray};
+/// use shoal_expr::ColumnarValue;
+/// use shoal_functions::FunctionRegistry;
+///
+/// let registry = FunctionRegistry::default();
+/// let lower = registry.scalar("LOWER").unwrap();
+/// assert_eq!(lower.description(), "lower(string) -> string: lower-cases");
+/// let names = Arc::new(StringArray::from(vec![Some("Ada"), None]));
+/// let ColumnarValue::Array(out) = lower.invoke(&[ColumnarValue::Array(names)], 2).unwrap() else {
+///     panic!("an array in, an array out")
+/// };
+/// assert_eq!(out.as_string::<i32>().value(0), "ada");
+/// assert!(out.is_null(1));
+/// ```
 #[derive(Debug, Clone)]
 pub struct FunctionRegistry {
     scalars: BTreeMap<String, Arc<dyn ScalarFunction>>,

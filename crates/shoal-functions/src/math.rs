@@ -195,6 +195,10 @@ fn binary_eval(
         let y = *y;
         return Ok(ColumnarValue::Array(Arc::new(xs.try_unary::<_, Float64Type, ShoalError>(|x| f(x, y))?)));
     }
+    if let (PrimArg::Scalar(Some(x)), PrimArg::Array(ys)) = (&x, &y) {
+        let x = *x;
+        return Ok(ColumnarValue::Array(Arc::new(ys.try_unary::<_, Float64Type, ShoalError>(|y| f(x, y))?)));
+    }
     let out = collect_primitive::<Float64Type>(shape.rows, |i| match (x.get(i), y.get(i)) {
         (Some(x), Some(y)) => f(x, y).map(Some),
         _ => Ok(None),

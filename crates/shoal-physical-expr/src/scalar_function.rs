@@ -23,7 +23,12 @@ impl ScalarFunctionCallExpr {
     /// Bind a call; the argument types must already be coerced.
     pub fn try_new(func: Arc<dyn ScalarFunction>, args: Vec<PhysicalExprRef>) -> Result<Self> {
         let types: Vec<DataType> = args.iter().map(|a| a.data_type().clone()).collect();
-        let return_type = func.return_type(&types)?;
+        // Some result types depend on a literal argument (`date_part('epoch', ts)`).
+        let literals: Vec<Option<&ScalarValue>> = args
+            .iter()
+            .map(|a| a.as_any().downcast_ref::<crate::LiteralExpr>().map(|l| l.value()))
+            .collect();
+        let return_type = func.return_type_with_literals(&types, &literals)?;
         Ok(Self { func, args, return_type })
     }
     pub fn func(&self) -> &Arc<dyn ScalarFunction> {

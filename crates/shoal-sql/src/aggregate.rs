@@ -68,9 +68,7 @@ impl SqlPlanner<'_> {
         let groups: Vec<Expr> = group_by.iter().map(|g| normalize(g, &in_schema)).collect();
         let (aggr_exprs, aggr_normalized): (Vec<Expr>, Vec<Expr>) = aggregates.into_iter().unzip();
         let first_span = items.first().map_or(SqlSpan::empty(), |i| i.span);
-        let aggregate = LogicalPlanBuilder::from(input)
-            .aggregate(group_by, aggr_exprs)
-            .at(first_span)?;
+        let aggregate = LogicalPlanBuilder::from(input).aggregate(group_by, aggr_exprs).at(first_span)?;
         let agg_schema = aggregate.schema().clone();
         let rewriter = AggregateRewriter {
             planner: self,
@@ -87,12 +85,7 @@ impl SqlPlanner<'_> {
         }
         let items = items
             .into_iter()
-            .map(|item| {
-                Ok(SelectExpr {
-                    expr: rewriter.rewrite(item.expr, item.span)?,
-                    ..item
-                })
-            })
+            .map(|item| Ok(SelectExpr { expr: rewriter.rewrite(item.expr, item.span)?, ..item }))
             .collect::<Result<Vec<_>>>()?;
         let sort_keys = sort_keys
             .into_iter()
@@ -151,10 +144,7 @@ impl AggregateRewriter<'_, '_> {
         resolved: &Column,
         fallback: SqlSpan,
     ) -> shoal_common::ShoalError {
-        let span = self
-            .planner
-            .column_span(resolved, fallback)
-            .unwrap_or(fallback);
+        let span = self.planner.column_span(resolved, fallback).unwrap_or(fallback);
         plan_error_at(
             span,
             format!(

@@ -5,9 +5,7 @@
 
 use shoal_common::Result;
 use shoal_expr::type_coercion::coerce_expr;
-use shoal_expr::{
-    lit, Between, Case, Cast, Column, Expr, InList, Like, Operator, PlanSchema, TryCast,
-};
+use shoal_expr::{lit, Between, Case, Cast, Column, Expr, InList, Like, Operator, PlanSchema, TryCast};
 use sqlparser::ast::{
     BinaryOperator, CastKind, Expr as SqlExpr, Ident, Spanned, UnaryOperator, Value, ValueWithSpan,
 };
@@ -29,10 +27,7 @@ pub(crate) struct ExprScope<'s> {
 
 impl<'s> ExprScope<'s> {
     pub fn new(schema: &'s PlanSchema) -> Self {
-        Self {
-            schema,
-            aliases: &[],
-        }
+        Self { schema, aliases: &[] }
     }
 
     pub fn with_aliases(schema: &'s PlanSchema, aliases: &'s [(String, Expr)]) -> Self {
@@ -62,43 +57,32 @@ impl SqlPlanner<'_> {
             SqlExpr::Nested(inner) => self.sql_to_expr(inner, scope)?,
             SqlExpr::BinaryOp { left, op, right } => {
                 let op = binary_operator(op, e.span())?;
-                self.sql_to_expr(left, scope)?
-                    .binary(op, self.sql_to_expr(right, scope)?)
+                self.sql_to_expr(left, scope)?.binary(op, self.sql_to_expr(right, scope)?)
             }
             SqlExpr::UnaryOp { op, expr } => match op {
                 UnaryOperator::Minus => match expr.as_ref() {
                     // fold `-<number>` so that i64::MIN is an Int64 literal
-                    SqlExpr::Value(ValueWithSpan {
-                        value: Value::Number(n, _),
-                        ..
-                    }) => Expr::Literal(literal::number(&format!("-{n}")).at(e.span())?),
+                    SqlExpr::Value(ValueWithSpan { value: Value::Number(n, _), .. }) => {
+                        Expr::Literal(literal::number(&format!("-{n}")).at(e.span())?)
+                    }
                     other => Expr::Negative(boxed(other)?),
                 },
                 UnaryOperator::Plus => self.sql_to_expr(expr, scope)?,
                 UnaryOperator::Not => Expr::Not(boxed(expr)?),
-                other => {
-                    return Err(not_supported_at(
-                        e.span(),
-                        format!("the unary operator {other}"),
-                    ))
-                }
+                other => return Err(not_supported_at(e.span(), format!("the unary operator {other}"))),
             },
             SqlExpr::IsNull(x) => Expr::IsNull(boxed(x)?),
             SqlExpr::IsNotNull(x) => Expr::IsNotNull(boxed(x)?),
             SqlExpr::IsUnknown(x) => Expr::IsNull(boxed(x)?),
             SqlExpr::IsNotUnknown(x) => Expr::IsNotNull(boxed(x)?),
-            SqlExpr::IsTrue(x) => self
-                .sql_to_expr(x, scope)?
-                .binary(Operator::IsNotDistinctFrom, lit(true)),
-            SqlExpr::IsNotTrue(x) => self
-                .sql_to_expr(x, scope)?
-                .binary(Operator::IsDistinctFrom, lit(true)),
-            SqlExpr::IsFalse(x) => self
-                .sql_to_expr(x, scope)?
-                .binary(Operator::IsNotDistinctFrom, lit(false)),
-            SqlExpr::IsNotFalse(x) => self
-                .sql_to_expr(x, scope)?
-                .binary(Operator::IsDistinctFrom, lit(false)),
+            SqlExpr::IsTrue(x) => self.sql_to_expr(x, scope)?.binary(Operator::IsNotDistinctFrom, lit(true)),
+            SqlExpr::IsNotTrue(x) => self.sql_to_expr(x, scope)?.binary(Operator::IsDistinctFrom, lit(true)),
+            SqlExpr::IsFalse(x) => {
+                self.sql_to_expr(x, scope)?.binary(Operator::IsNotDistinctFrom, lit(false))
+            }
+            SqlExpr::IsNotFalse(x) => {
+                self.sql_to_expr(x, scope)?.binary(Operator::IsDistinctFrom, lit(false))
+            }
             SqlExpr::IsDistinctFrom(a, b) | SqlExpr::IsNotDistinctFrom(a, b) => {
                 match reassociate_is_distinct(e, a, b) {
                     Some(fixed) => self.sql_to_expr(&fixed, scope)?,
@@ -108,48 +92,23 @@ impl SqlPlanner<'_> {
                         } else {
                             Operator::IsNotDistinctFrom
                         };
-                        self.sql_to_expr(a, scope)?
-                            .binary(op, self.sql_to_expr(b, scope)?)
+                        self.sql_to_expr(a, scope)?.binary(op, self.sql_to_expr(b, scope)?)
                     }
                 }
             }
-            SqlExpr::InList {
-                expr,
-                list,
-                negated,
-            } => Expr::InList(InList {
+            SqlExpr::InList { expr, list, negated } => Expr::InList(InList {
                 expr: boxed(expr)?,
-                list: list
-                    .iter()
-                    .map(|x| self.sql_to_expr(x, scope))
-                    .collect::<Result<Vec<_>>>()?,
+                list: list.iter().map(|x| self.sql_to_expr(x, scope)).collect::<Result<Vec<_>>>()?,
                 negated: *negated,
             }),
-            SqlExpr::Between {
-                expr,
-                negated,
-                low,
-                high,
-            } => Expr::Between(Between {
+            SqlExpr::Between { expr, negated, low, high } => Expr::Between(Between {
                 expr: boxed(expr)?,
                 negated: *negated,
                 low: boxed(low)?,
                 high: boxed(high)?,
             }),
-            SqlExpr::Like {
-                negated,
-                any,
-                expr,
-                pattern,
-                escape_char,
-            }
-            | SqlExpr::ILike {
-                negated,
-                any,
-                expr,
-                pattern,
-                escape_char,
-            } => {
+            SqlExpr::Like { negated, any, expr, pattern, escape_char }
+            | SqlExpr::ILike { negated, any, expr, pattern, escape_char } => {
                 if *any {
                     return Err(not_supported_at(e.span(), "LIKE ANY"));
                 }
@@ -165,13 +124,7 @@ impl SqlPlanner<'_> {
                     case_insensitive: matches!(e, SqlExpr::ILike { .. }),
                 })
             }
-            SqlExpr::Cast {
-                kind,
-                expr,
-                data_type,
-                array,
-                format,
-            } => {
+            SqlExpr::Cast { kind, expr, data_type, array, format } => {
                 if *array || format.is_some() {
                     return Err(not_supported_at(e.span(), format!("the cast {e}")));
                 }
@@ -179,60 +132,33 @@ impl SqlPlanner<'_> {
                 let expr = boxed(expr)?;
                 match kind {
                     CastKind::Cast | CastKind::DoubleColon => Expr::Cast(Cast { expr, data_type }),
-                    CastKind::TryCast | CastKind::SafeCast => {
-                        Expr::TryCast(TryCast { expr, data_type })
-                    }
+                    CastKind::TryCast | CastKind::SafeCast => Expr::TryCast(TryCast { expr, data_type }),
                 }
             }
-            SqlExpr::Case {
-                operand,
-                conditions,
-                else_result,
-                ..
-            } => Expr::Case(Case {
+            SqlExpr::Case { operand, conditions, else_result, .. } => Expr::Case(Case {
                 expr: operand.as_deref().map(boxed).transpose()?,
                 when_then: conditions
                     .iter()
                     .map(|w| {
-                        Ok((
-                            self.sql_to_expr(&w.condition, scope)?,
-                            self.sql_to_expr(&w.result, scope)?,
-                        ))
+                        Ok((self.sql_to_expr(&w.condition, scope)?, self.sql_to_expr(&w.result, scope)?))
                     })
                     .collect::<Result<Vec<_>>>()?,
                 else_expr: else_result.as_deref().map(boxed).transpose()?,
             }),
             SqlExpr::Function(f) => self.function_call(f, scope)?,
             SqlExpr::Extract { field, expr, .. } => self.extract(field, expr, scope, e.span())?,
-            SqlExpr::Substring {
-                expr,
-                substring_from,
-                substring_for,
-                ..
-            } => self.substring(expr, substring_from, substring_for, scope, e.span())?,
-            SqlExpr::Trim {
-                trim_where,
-                trim_what,
-                expr,
-                trim_characters,
-            } => self.trim(
-                trim_where,
-                trim_what,
-                expr,
-                trim_characters,
-                scope,
-                e.span(),
-            )?,
+            SqlExpr::Substring { expr, substring_from, substring_for, .. } => {
+                self.substring(expr, substring_from, substring_for, scope, e.span())?
+            }
+            SqlExpr::Trim { trim_where, trim_what, expr, trim_characters } => {
+                self.trim(trim_where, trim_what, expr, trim_characters, scope, e.span())?
+            }
             SqlExpr::Position { expr, r#in } => {
                 let args = vec![self.sql_to_expr(r#in, scope)?, self.sql_to_expr(expr, scope)?];
                 self.call_scalar("strpos", args, e.span())?
             }
             SqlExpr::Ceil { expr, field } | SqlExpr::Floor { expr, field } => {
-                let name = if matches!(e, SqlExpr::Ceil { .. }) {
-                    "ceil"
-                } else {
-                    "floor"
-                };
+                let name = if matches!(e, SqlExpr::Ceil { .. }) { "ceil" } else { "floor" };
                 self.ceil_floor(name, expr, field, scope, e.span())?
             }
             SqlExpr::InSubquery { .. } | SqlExpr::Exists { .. } | SqlExpr::Subquery(_) => {
@@ -242,17 +168,9 @@ impl SqlPlanner<'_> {
                 ))
             }
             SqlExpr::Wildcard(_) | SqlExpr::QualifiedWildcard(..) => {
-                return Err(plan_error_at(
-                    e.span(),
-                    "'*' is only allowed in the SELECT list and in count(*)",
-                ))
+                return Err(plan_error_at(e.span(), "'*' is only allowed in the SELECT list and in count(*)"))
             }
-            other => {
-                return Err(not_supported_at(
-                    other.span(),
-                    format!("the expression {other}"),
-                ))
-            }
+            other => return Err(not_supported_at(other.span(), format!("the expression {other}"))),
         })
     }
 
@@ -267,10 +185,7 @@ impl SqlPlanner<'_> {
                 let text: Vec<&str> = ids.iter().map(|i| i.value.as_str()).collect();
                 return Err(not_supported_at(
                     span,
-                    format!(
-                        "the name '{}': columns are written as column or table.column",
-                        text.join(".")
-                    ),
+                    format!("the name '{}': columns are written as column or table.column", text.join(".")),
                 ));
             }
         };
@@ -285,15 +200,9 @@ impl SqlPlanner<'_> {
             }
             None => {
                 if column.relation.is_none() {
-                    let alias = scope
-                        .aliases
-                        .iter()
-                        .find(|(a, _)| *a == column.name)
-                        .or_else(|| {
-                            scope
-                                .aliases
-                                .iter()
-                                .find(|(a, _)| a.eq_ignore_ascii_case(&column.name))
+                    let alias =
+                        scope.aliases.iter().find(|(a, _)| *a == column.name).or_else(|| {
+                            scope.aliases.iter().find(|(a, _)| a.eq_ignore_ascii_case(&column.name))
                         });
                     if let Some((_, e)) = alias {
                         return Ok(e.clone());
@@ -310,12 +219,7 @@ impl SqlPlanner<'_> {
 /// `(x IS DISTINCT FROM 1) AND y`, as PostgreSQL's precedence says (explicit parentheses
 /// are kept: they parse as `Nested`).
 fn reassociate_is_distinct(is_expr: &SqlExpr, a: &SqlExpr, b: &SqlExpr) -> Option<SqlExpr> {
-    let SqlExpr::BinaryOp {
-        left,
-        op: op @ (BinaryOperator::And | BinaryOperator::Or),
-        right,
-    } = b
-    else {
+    let SqlExpr::BinaryOp { left, op: op @ (BinaryOperator::And | BinaryOperator::Or), right } = b else {
         return None;
     };
     let inner = reassociate_is_distinct(is_expr, a, left).unwrap_or_else(|| {
@@ -325,11 +229,7 @@ fn reassociate_is_distinct(is_expr: &SqlExpr, a: &SqlExpr, b: &SqlExpr) -> Optio
             _ => SqlExpr::IsDistinctFrom(a, l),
         }
     });
-    Some(SqlExpr::BinaryOp {
-        left: Box::new(inner),
-        op: op.clone(),
-        right: right.clone(),
-    })
+    Some(SqlExpr::BinaryOp { left: Box::new(inner), op: op.clone(), right: right.clone() })
 }
 
 /// The shoal operator for a SQL binary operator.

@@ -1,9 +1,11 @@
 //! Function calls: registry scalar functions, aggregate calls (DISTINCT, FILTER, `count(*)`)
 //! and the SQL special forms EXTRACT, SUBSTRING, TRIM, POSITION, CEIL/FLOOR.
 
+use std::sync::Arc;
+
 use shoal_common::error::suggest;
 use shoal_common::Result;
-use shoal_expr::{lit, AggregateFunction, AggregateFunctionExpr, Expr, ScalarFunctionExpr};
+use shoal_expr::{lit, AggregateFunction, AggregateFunctionExpr, Expr, ScalarFunction, ScalarFunctionExpr};
 use sqlparser::ast::{
     CeilFloorKind, DateTimeField, DuplicateTreatment, Expr as SqlExpr, Function, FunctionArg,
     FunctionArgExpr, FunctionArguments, ObjectNamePart, Spanned, TrimWhereField,
@@ -39,20 +41,12 @@ impl SqlPlanner<'_> {
         };
         let (args, distinct) = match &f.args {
             FunctionArguments::None => (&[][..], false),
-            FunctionArguments::Subquery(_) => {
-                return Err(not_supported_at(span, "subquery expressions"))
-            }
+            FunctionArguments::Subquery(_) => return Err(not_supported_at(span, "subquery expressions")),
             FunctionArguments::List(list) => {
                 if !list.clauses.is_empty() {
-                    return Err(not_supported_at(
-                        span,
-                        format!("clauses inside the call {f}"),
-                    ));
+                    return Err(not_supported_at(span, format!("clauses inside the call {f}")));
                 }
-                (
-                    list.args.as_slice(),
-                    matches!(list.duplicate_treatment, Some(DuplicateTreatment::Distinct)),
-                )
+                (list.args.as_slice(), matches!(list.duplicate_treatment, Some(DuplicateTreatment::Distinct)))
             }
         };
         if let Some(func) = AggregateFunction::from_name(&name) {
@@ -64,18 +58,25 @@ impl SqlPlanner<'_> {
                 format!("DISTINCT and FILTER are only allowed in aggregate calls, and {name}() is not an aggregate"),
             ));
         }
-        let args = self.plain_args(args, scope, &name)?;
         let name = match name.as_str() {
             "current_timestamp" if self.ctx.get_scalar_function(&name).is_none() => "now",
             n => n,
         };
-        self.call_scalar(name, args, f.name.span())
+        let func = self.lookup_scalar(name, f.name.span())?;
+        let args = self.plain_args(args, scope, name)?;
+        Ok(Expr::ScalarFunction(ScalarFunctionExpr { func, args }))
     }
 
-    /// A call of the registry function `name`; unknown names get a "did you mean".
+    /// A call of the registry function `name`.
     pub(crate) fn call_scalar(&self, name: &str, args: Vec<Expr>, span: SqlSpan) -> Result<Expr> {
+        let func = self.lookup_scalar(name, span)?;
+        Ok(Expr::ScalarFunction(ScalarFunctionExpr { func, args }))
+    }
+
+    /// The registry function `name`; unknown names get a "did you mean".
+    fn lookup_scalar(&self, name: &str, span: SqlSpan) -> Result<Arc<dyn ScalarFunction>> {
         match self.ctx.get_scalar_function(name) {
-            Some(func) => Ok(Expr::ScalarFunction(ScalarFunctionExpr { func, args })),
+            Some(func) => Ok(func),
             None => {
                 let mut names = self.ctx.function_names();
                 names.extend(AggregateFunction::ALL.iter().map(|a| a.name().to_string()));
@@ -93,14 +94,10 @@ impl SqlPlanner<'_> {
         args.iter()
             .map(|a| match a {
                 FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => self.sql_to_expr(e, scope),
-                FunctionArg::Unnamed(_) => Err(plan_error_at(
-                    a.span(),
-                    format!("'*' is not a valid argument of {name}()"),
-                )),
-                _ => Err(not_supported_at(
-                    a.span(),
-                    format!("named arguments in a call of {name}()"),
-                )),
+                FunctionArg::Unnamed(_) => {
+                    Err(plan_error_at(a.span(), format!("'*' is not a valid argument of {name}()")))
+                }
+                _ => Err(not_supported_at(a.span(), format!("named arguments in a call of {name}()"))),
             })
             .collect()
     }
@@ -116,33 +113,22 @@ impl SqlPlanner<'_> {
         let span = f.span();
         let star = matches!(
             args,
-            [FunctionArg::Unnamed(
-                FunctionArgExpr::Wildcard | FunctionArgExpr::QualifiedWildcard(_)
-            )]
+            [FunctionArg::Unnamed(FunctionArgExpr::Wildcard | FunctionArgExpr::QualifiedWildcard(_))]
         );
         let args = if star {
             if func != AggregateFunction::Count || distinct {
-                return Err(plan_error_at(
-                    span,
-                    format!("'*' is only allowed in count(*), not in {f}"),
-                ));
+                return Err(plan_error_at(span, format!("'*' is only allowed in count(*), not in {f}")));
             }
             vec![]
         } else {
             if args.is_empty() {
-                return Err(plan_error_at(
-                    span,
-                    format!("{}() needs an argument", func.name()),
-                ));
+                return Err(plan_error_at(span, format!("{}() needs an argument", func.name())));
             }
             self.plain_args(args, scope, func.name())?
         };
         for a in &args {
             if a.contains_aggregate() {
-                return Err(plan_error_at(
-                    span,
-                    format!("aggregate function calls cannot be nested: {f}"),
-                ));
+                return Err(plan_error_at(span, format!("aggregate function calls cannot be nested: {f}")));
             }
         }
         let filter = match &f.filter {
@@ -158,12 +144,7 @@ impl SqlPlanner<'_> {
             }
             None => None,
         };
-        Ok(Expr::AggregateFunction(AggregateFunctionExpr {
-            func,
-            args,
-            distinct,
-            filter,
-        }))
+        Ok(Expr::AggregateFunction(AggregateFunctionExpr { func, args, distinct, filter }))
     }
 
     /// `EXTRACT(field FROM x)` → `date_part('field', x)`.
@@ -242,10 +223,7 @@ impl SqlPlanner<'_> {
         scope: &ExprScope,
         span: SqlSpan,
     ) -> Result<Expr> {
-        if !matches!(
-            field,
-            CeilFloorKind::DateTimeField(DateTimeField::NoDateTime)
-        ) {
+        if !matches!(field, CeilFloorKind::DateTimeField(DateTimeField::NoDateTime)) {
             return Err(not_supported_at(span, format!("{name} with a unit or scale")));
         }
         let x = self.sql_to_expr(expr, scope)?;

@@ -72,8 +72,7 @@ pub trait ContextProvider {
     /// `FROM 'path/or/glob.parquet'`: a table over the file(s) at `path`.
     fn table_from_path(&self, path: &str) -> Result<Arc<dyn TableSource>>;
     /// `FROM read_parquet(...)`, `FROM read_csv(...)`.
-    fn table_function(&self, name: &str, args: &[TableFunctionArg])
-        -> Result<Arc<dyn TableSource>>;
+    fn table_function(&self, name: &str, args: &[TableFunctionArg]) -> Result<Arc<dyn TableSource>>;
     /// A scalar function by name (case-insensitive).
     fn get_scalar_function(&self, name: &str) -> Option<Arc<dyn ScalarFunction>>;
     /// Every function name, for "did you mean" suggestions.
@@ -91,10 +90,7 @@ pub struct SqlPlanner<'a> {
 
 impl<'a> SqlPlanner<'a> {
     pub fn new(ctx: &'a dyn ContextProvider) -> Self {
-        Self {
-            ctx,
-            column_spans: RefCell::new(vec![]),
-        }
+        Self { ctx, column_spans: RefCell::new(vec![]) }
     }
 
     /// Remember that `column` (resolved) was written at `span`.
@@ -115,9 +111,7 @@ impl<'a> SqlPlanner<'a> {
         self.column_spans
             .borrow()
             .iter()
-            .find(|(c, s)| {
-                c == column && pos(s.start) >= pos(within.start) && pos(s.end) <= pos(within.end)
-            })
+            .find(|(c, s)| c == column && pos(s.start) >= pos(within.start) && pos(s.end) <= pos(within.end))
             .map(|(_, s)| *s)
     }
 }

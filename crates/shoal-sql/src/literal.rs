@@ -53,12 +53,10 @@ pub(crate) fn value_to_scalar(v: &Value) -> Result<ScalarValue> {
 pub(crate) fn typed_string(ts: &TypedString) -> Result<ScalarValue> {
     let data_type = sql_type_to_arrow(&ts.data_type)?;
     let text = string_value(&ts.value)?;
-    ScalarValue::utf8(Some(&text))
-        .cast_to(&data_type)
-        .map_err(|_| ShoalError::Plan {
-            message: format!("invalid {} literal '{text}'", ts.data_type),
-            span: Some(crate::span::to_span(ts.value.span)).filter(|s| !s.is_empty()),
-        })
+    ScalarValue::utf8(Some(&text)).cast_to(&data_type).map_err(|_| ShoalError::Plan {
+        message: format!("invalid {} literal '{text}'", ts.data_type),
+        span: Some(crate::span::to_span(ts.value.span)).filter(|s| !s.is_empty()),
+    })
 }
 
 fn string_value(v: &ValueWithSpan) -> Result<String> {
@@ -80,14 +78,8 @@ pub(crate) fn interval(i: &Interval) -> Result<ScalarValue> {
             Value::Number(n, _) => n.clone(),
             _ => string_value(v)?,
         },
-        SqlExpr::UnaryOp {
-            op: UnaryOperator::Minus,
-            expr,
-        } => match expr.as_ref() {
-            SqlExpr::Value(ValueWithSpan {
-                value: Value::Number(n, _),
-                ..
-            }) => format!("-{n}"),
+        SqlExpr::UnaryOp { op: UnaryOperator::Minus, expr } => match expr.as_ref() {
+            SqlExpr::Value(ValueWithSpan { value: Value::Number(n, _), .. }) => format!("-{n}"),
             _ => return not_supported!("INTERVAL of a non-constant value"),
         },
         _ => return not_supported!("INTERVAL of a non-constant value"),
@@ -173,10 +165,7 @@ impl IntervalParts {
     /// Add `value` (unscaled, scale) of `unit`; fractions of months become days (30 per
     /// month), fractions of days become nanoseconds, as in DuckDB.
     fn add(&mut self, (unscaled, scale): (i128, u32), unit: Unit) -> Result<()> {
-        let overflow = || ShoalError::Plan {
-            message: "interval value is out of range".into(),
-            span: None,
-        };
+        let overflow = || ShoalError::Plan { message: "interval value is out of range".into(), span: None };
         let pow = 10i128.checked_pow(scale).ok_or_else(overflow)?;
         let mut days_scaled = 0i128;
         match unit {
@@ -191,19 +180,12 @@ impl IntervalParts {
             }
         }
         self.days += days_scaled / pow;
-        self.nanos += (days_scaled % pow)
-            .checked_mul(NANOS_PER_DAY)
-            .ok_or_else(overflow)?
-            / pow;
+        self.nanos += (days_scaled % pow).checked_mul(NANOS_PER_DAY).ok_or_else(overflow)? / pow;
         Ok(())
     }
 
     fn to_scalar(&self, text: &str) -> Result<ScalarValue> {
-        match (
-            i32::try_from(self.months),
-            i32::try_from(self.days),
-            i64::try_from(self.nanos),
-        ) {
+        match (i32::try_from(self.months), i32::try_from(self.days), i64::try_from(self.nanos)) {
             (Ok(m), Ok(d), Ok(n)) => Ok(ScalarValue::interval(m, d, n)),
             _ => plan_err!("interval '{text}' is out of range"),
         }
@@ -212,10 +194,7 @@ impl IntervalParts {
 
 /// `"1 year 2 months -3 days 04:05:06.5"`.
 fn parse_interval_text(text: &str, acc: &mut IntervalParts) -> Result<()> {
-    let bad = || ShoalError::Plan {
-        message: format!("invalid interval '{text}'"),
-        span: None,
-    };
+    let bad = || ShoalError::Plan { message: format!("invalid interval '{text}'"), span: None };
     let mut words = text.split_whitespace().peekable();
     if words.peek().is_none() {
         return Err(bad());
@@ -226,16 +205,10 @@ fn parse_interval_text(text: &str, acc: &mut IntervalParts) -> Result<()> {
             continue;
         }
         // "3days" as well as "3 days"
-        let split = word
-            .find(|c: char| c.is_ascii_alphabetic())
-            .unwrap_or(word.len());
+        let split = word.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(word.len());
         let (num, attached_unit) = word.split_at(split);
         let value = parse_decimal(num).ok_or_else(bad)?;
-        let unit_word = if attached_unit.is_empty() {
-            words.next().ok_or_else(bad)?
-        } else {
-            attached_unit
-        };
+        let unit_word = if attached_unit.is_empty() { words.next().ok_or_else(bad)? } else { attached_unit };
         let unit = unit_of_word(unit_word).ok_or_else(bad)?;
         acc.add(value, unit)?;
     }
@@ -262,8 +235,7 @@ fn parse_time_of_day(s: &str) -> Option<i128> {
         return None;
     }
     let pow = 10i128.checked_pow(scale)?;
-    let nanos =
-        (hours * 3600 + minutes * 60) * NANOS_PER_SECOND + sec_unscaled * NANOS_PER_SECOND / pow;
+    let nanos = (hours * 3600 + minutes * 60) * NANOS_PER_SECOND + sec_unscaled * NANOS_PER_SECOND / pow;
     Some(if neg { -nanos } else { nanos })
 }
 
@@ -280,14 +252,8 @@ mod tests {
     #[test]
     fn numbers() {
         assert_eq!(number("42").unwrap(), ScalarValue::int64(Some(42)));
-        assert_eq!(
-            number("-9223372036854775808").unwrap(),
-            ScalarValue::int64(Some(i64::MIN))
-        );
-        assert_eq!(
-            number("9223372036854775808").unwrap().data_type(),
-            &DataType::Decimal128(38, 0)
-        );
+        assert_eq!(number("-9223372036854775808").unwrap(), ScalarValue::int64(Some(i64::MIN)));
+        assert_eq!(number("9223372036854775808").unwrap().data_type(), &DataType::Decimal128(38, 0));
         assert!(number("1e400").is_err());
         assert_eq!(number("1.5").unwrap(), ScalarValue::float64(Some(1.5)));
         assert_eq!(

@@ -100,10 +100,7 @@ fn syntax_error(e: ParserError, sql: &str) -> ShoalError {
     let raw = match e {
         ParserError::TokenizerError(s) | ParserError::ParserError(s) => s,
         ParserError::RecursionLimitExceeded => {
-            return ShoalError::Sql {
-                message: "the query is nested too deeply".into(),
-                span: None,
-            }
+            return ShoalError::Sql { message: "the query is nested too deeply".into(), span: None }
         }
     };
     let (message, position) = match raw.rfind(" at Line: ") {

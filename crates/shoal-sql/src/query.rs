@@ -5,8 +5,8 @@ use shoal_common::Result;
 use shoal_expr::type_coercion::coerce_expr;
 use shoal_expr::{Expr, LogicalPlan, LogicalPlanBuilder, Operator, PlanSchema, SortExpr};
 use sqlparser::ast::{
-    Expr as SqlExpr, LimitClause, OrderByExpr, OrderByKind, Query, SetExpr, Spanned, Value,
-    ValueWithSpan, Values,
+    Expr as SqlExpr, LimitClause, OrderByExpr, OrderByKind, Query, SetExpr, Spanned, Value, ValueWithSpan,
+    Values,
 };
 
 use crate::expr::ExprScope;
@@ -17,10 +17,7 @@ impl SqlPlanner<'_> {
     /// Plan a whole query: body, ORDER BY, LIMIT / OFFSET.
     pub(crate) fn plan_query(&self, q: &Query) -> Result<LogicalPlan> {
         if let Some(with) = &q.with {
-            return Err(not_supported_at(
-                with.span(),
-                "WITH (common table expressions)",
-            ));
+            return Err(not_supported_at(with.span(), "WITH (common table expressions)"));
         }
         if q.fetch.is_some()
             || !q.locks.is_empty()
@@ -54,14 +51,10 @@ impl SqlPlanner<'_> {
             SetExpr::Select(select) => self.plan_select(select, &[]),
             SetExpr::Query(q) => self.plan_query(q),
             SetExpr::Values(values) => self.plan_values(values),
-            SetExpr::SetOperation { op, .. } => Err(not_supported_at(
-                body.span(),
-                format!("set operations ({op})"),
-            )),
-            other => Err(not_supported_at(
-                other.span(),
-                format!("the query body {other}"),
-            )),
+            SetExpr::SetOperation { op, .. } => {
+                Err(not_supported_at(body.span(), format!("set operations ({op})")))
+            }
+            other => Err(not_supported_at(other.span(), format!("the query body {other}"))),
         }
     }
 
@@ -72,16 +65,9 @@ impl SqlPlanner<'_> {
         let rows = values
             .rows
             .iter()
-            .map(|row| {
-                row.content
-                    .iter()
-                    .map(|e| self.sql_to_expr(e, &scope))
-                    .collect::<Result<Vec<_>>>()
-            })
+            .map(|row| row.content.iter().map(|e| self.sql_to_expr(e, &scope)).collect::<Result<Vec<_>>>())
             .collect::<Result<Vec<_>>>()?;
-        LogicalPlanBuilder::values(rows)
-            .and_then(LogicalPlanBuilder::build)
-            .at_with(|| values.span())
+        LogicalPlanBuilder::values(rows).and_then(LogicalPlanBuilder::build).at_with(|| values.span())
     }
 
     /// ORDER BY for bodies other than SELECT: keys are output columns or ordinals.
@@ -113,11 +99,7 @@ impl SqlPlanner<'_> {
     fn plan_limit(&self, plan: LogicalPlan, clause: Option<&LimitClause>) -> Result<LogicalPlan> {
         let (limit, offset) = match clause {
             None => return Ok(plan),
-            Some(LimitClause::LimitOffset {
-                limit,
-                offset,
-                limit_by,
-            }) => {
+            Some(LimitClause::LimitOffset { limit, offset, limit_by }) => {
                 if let Some(e) = limit_by.first() {
                     return Err(not_supported_at(e.span(), "LIMIT BY"));
                 }
@@ -145,9 +127,7 @@ impl SqlPlanner<'_> {
         let planned = self
             .sql_to_expr(e, &ExprScope::new(&empty))
             .and_then(|x| coerce_expr(x, &empty))
-            .map_err(|_| {
-                plan_error_at(e.span(), format!("{what} must be a constant integer, got {e}"))
-            })?;
+            .map_err(|_| plan_error_at(e.span(), format!("{what} must be a constant integer, got {e}")))?;
         if let Expr::Literal(v) = &planned {
             // (a NULL of type Null has no validity buffer, so check the type too)
             if v.is_null() || v.data_type() == &arrow::datatypes::DataType::Null {
@@ -156,14 +136,8 @@ impl SqlPlanner<'_> {
         }
         match fold_integer(&planned) {
             Some(n) if n >= 0 => Ok(Some(n as usize)),
-            Some(n) => Err(plan_error_at(
-                e.span(),
-                format!("{what} must not be negative, got {n}"),
-            )),
-            None => Err(plan_error_at(
-                e.span(),
-                format!("{what} must be a constant integer, got {e}"),
-            )),
+            Some(n) => Err(plan_error_at(e.span(), format!("{what} must not be negative, got {n}"))),
+            None => Err(plan_error_at(e.span(), format!("{what} must be a constant integer, got {e}"))),
         }
     }
 }
@@ -199,11 +173,7 @@ pub(crate) fn sort_options(o: &OrderByExpr) -> Result<(bool, bool)> {
 /// For `GROUP BY 2` / `ORDER BY 2`: the 0-based position, checked against `count` columns.
 /// `None` when `e` is not an integer literal.
 pub(crate) fn ordinal(e: &SqlExpr, count: usize, clause: &str) -> Result<Option<usize>> {
-    let SqlExpr::Value(ValueWithSpan {
-        value: Value::Number(n, _),
-        span,
-    }) = e
-    else {
+    let SqlExpr::Value(ValueWithSpan { value: Value::Number(n, _), span }) = e else {
         return Ok(None);
     };
     if n.contains(['.', 'e', 'E']) {

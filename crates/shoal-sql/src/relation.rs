@@ -27,10 +27,7 @@ impl SqlPlanner<'_> {
                 }
                 self.plan_table_factor(&one.relation)
             }
-            [_, second, ..] => Err(not_supported_at(
-                second.span(),
-                "joins (several relations in FROM)",
-            )),
+            [_, second, ..] => Err(not_supported_at(second.span(), "joins (several relations in FROM)")),
         }
     }
 
@@ -57,10 +54,7 @@ impl SqlPlanner<'_> {
                     || sample.is_some()
                     || !index_hints.is_empty()
                 {
-                    return Err(not_supported_at(
-                        factor.span(),
-                        format!("the table reference {factor}"),
-                    ));
+                    return Err(not_supported_at(factor.span(), format!("the table reference {factor}")));
                 }
                 let (plan, default_name) = match args {
                     Some(args) => self.table_function_scan(name, args)?,
@@ -68,35 +62,21 @@ impl SqlPlanner<'_> {
                 };
                 apply_alias(plan, alias.as_ref(), Some(default_name))
             }
-            TableFactor::Derived {
-                lateral,
-                subquery,
-                alias,
-                sample,
-            } => {
+            TableFactor::Derived { lateral, subquery, alias, sample } => {
                 if *lateral || sample.is_some() {
-                    return Err(not_supported_at(
-                        factor.span(),
-                        "LATERAL and TABLESAMPLE subqueries",
-                    ));
+                    return Err(not_supported_at(factor.span(), "LATERAL and TABLESAMPLE subqueries"));
                 }
                 let plan = self.plan_query(subquery)?;
                 apply_alias(plan, alias.as_ref(), None)
             }
-            TableFactor::NestedJoin {
-                table_with_joins,
-                alias,
-            } => {
+            TableFactor::NestedJoin { table_with_joins, alias } => {
                 if let Some(join) = table_with_joins.joins.first() {
                     return Err(not_supported_at(join.span(), "joins"));
                 }
                 let plan = self.plan_table_factor(&table_with_joins.relation)?;
                 apply_alias(plan, alias.as_ref(), None)
             }
-            other => Err(not_supported_at(
-                other.span(),
-                format!("the table reference {other}"),
-            )),
+            other => Err(not_supported_at(other.span(), format!("the table reference {other}"))),
         }
     }
 
@@ -140,9 +120,8 @@ impl SqlPlanner<'_> {
         let mut message = format!("table '{full}' not found");
         match suggest(&full, names.iter().map(String::as_str)) {
             Some(s) => message.push_str(&format!("; did you mean '{s}'?")),
-            None if full.contains(['.', '/']) => message.push_str(&format!(
-                "; to read a file, quote its path with single quotes: FROM '{full}'"
-            )),
+            None if full.contains(['.', '/']) => message
+                .push_str(&format!("; to read a file, quote its path with single quotes: FROM '{full}'")),
             None => {}
         }
         Err(plan_error_at(span, message))
@@ -177,10 +156,7 @@ impl SqlPlanner<'_> {
                 FunctionArg::Unnamed(arg) => (None, arg),
             };
             let FunctionArgExpr::Expr(value) = value else {
-                return Err(plan_error_at(
-                    arg.span(),
-                    format!("invalid argument {arg} of {function}()"),
-                ));
+                return Err(plan_error_at(arg.span(), format!("invalid argument {arg} of {function}()")));
             };
             let planned = coerce_expr(self.sql_to_expr(value, &scope)?, &empty).at(value.span())?;
             let Expr::Literal(value) = planned else {
@@ -189,10 +165,7 @@ impl SqlPlanner<'_> {
                     format!("arguments of {function}() must be constants"),
                 ));
             };
-            values.push(TableFunctionArg {
-                name: arg_name,
-                value,
-            });
+            values.push(TableFunctionArg { name: arg_name, value });
         }
         let source = self.ctx.table_function(&function, &values).at(span)?;
         let text: Vec<String> = args.args.iter().map(ToString::to_string).collect();
@@ -265,9 +238,7 @@ pub(crate) fn path_qualifier(path: &str) -> String {
         return stem.to_string();
     }
     match components.next() {
-        Some(dir) if !dir.is_empty() && !is_glob(dir) && dir != "." && dir != ".." => {
-            dir.to_string()
-        }
+        Some(dir) if !dir.is_empty() && !is_glob(dir) && dir != "." && dir != ".." => dir.to_string(),
         _ => path.to_string(),
     }
 }

@@ -5,8 +5,8 @@ use shoal_common::{Result, ShoalError};
 use shoal_expr::{Column, Expr, LogicalPlan, LogicalPlanBuilder, PlanSchema, SortExpr};
 use shoal_expr::{Transformed, TreeNode};
 use sqlparser::ast::{
-    Distinct, ExcludeSelectItem, Expr as SqlExpr, GroupByExpr, OrderByExpr, Select, SelectFlavor,
-    SelectItem, SelectItemQualifiedWildcardKind, Spanned, WildcardAdditionalOptions,
+    Distinct, ExcludeSelectItem, Expr as SqlExpr, GroupByExpr, OrderByExpr, Select, SelectFlavor, SelectItem,
+    SelectItemQualifiedWildcardKind, Spanned, WildcardAdditionalOptions,
 };
 use sqlparser::tokenizer::Span as SqlSpan;
 
@@ -45,18 +45,12 @@ pub(crate) struct SortKey {
 
 impl SqlPlanner<'_> {
     /// Plan a SELECT together with the ORDER BY of its query.
-    pub(crate) fn plan_select(
-        &self,
-        select: &Select,
-        order_by: &[OrderByExpr],
-    ) -> Result<LogicalPlan> {
+    pub(crate) fn plan_select(&self, select: &Select, order_by: &[OrderByExpr]) -> Result<LogicalPlan> {
         check_select_supported(select)?;
         let distinct = match &select.distinct {
             None | Some(Distinct::All) => false,
             Some(Distinct::Distinct) => true,
-            Some(Distinct::On(_)) => {
-                return Err(not_supported_at(select.span(), "SELECT DISTINCT ON"))
-            }
+            Some(Distinct::On(_)) => return Err(not_supported_at(select.span(), "SELECT DISTINCT ON")),
         };
 
         // FROM, WHERE
@@ -104,9 +98,7 @@ impl SqlPlanner<'_> {
         let aggregating = !group_by.is_empty()
             || having.is_some()
             || items.iter().any(|i| i.expr.contains_aggregate())
-            || sort_keys
-                .iter()
-                .any(|k| matches!(&k.target, SortTarget::Expr(e) if e.contains_aggregate()));
+            || sort_keys.iter().any(|k| matches!(&k.target, SortTarget::Expr(e) if e.contains_aggregate()));
         let (base, items, sort_keys) = if aggregating {
             self.plan_aggregation(input, group_by, items, having, sort_keys)?
         } else {
@@ -126,11 +118,7 @@ impl SqlPlanner<'_> {
             match item {
                 SelectItem::UnnamedExpr(e) => {
                     let expr = self.sql_to_expr(e, &scope)?;
-                    items.push(SelectExpr {
-                        name: expr.name(),
-                        expr,
-                        span: e.span(),
-                    });
+                    items.push(SelectExpr { name: expr.name(), expr, span: e.span() });
                 }
                 SelectItem::ExprWithAlias { expr, alias } => {
                     let planned = self.sql_to_expr(expr, &scope)?;
@@ -143,29 +131,15 @@ impl SqlPlanner<'_> {
                 SelectItem::Wildcard(options) => {
                     items.extend(expand_wildcard(input, None, Some(options), item.span())?)
                 }
-                SelectItem::QualifiedWildcard(
-                    SelectItemQualifiedWildcardKind::ObjectName(name),
-                    options,
-                ) => {
-                    let qualifier: Vec<String> =
-                        name.0.iter().map(|p| p.to_string()).collect();
+                SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(name), options) => {
+                    let qualifier: Vec<String> = name.0.iter().map(|p| p.to_string()).collect();
                     let qualifier = match name.0.as_slice() {
                         [sqlparser::ast::ObjectNamePart::Identifier(id)] => id.value.clone(),
                         _ => qualifier.join("."),
                     };
-                    items.extend(expand_wildcard(
-                        input,
-                        Some(&qualifier),
-                        Some(options),
-                        item.span(),
-                    )?)
+                    items.extend(expand_wildcard(input, Some(&qualifier), Some(options), item.span())?)
                 }
-                other => {
-                    return Err(not_supported_at(
-                        other.span(),
-                        format!("the select item {other}"),
-                    ))
-                }
+                other => return Err(not_supported_at(other.span(), format!("the select item {other}"))),
             }
         }
         Ok(items)
@@ -189,10 +163,7 @@ impl SqlPlanner<'_> {
         };
         let mut out: Vec<Expr> = vec![];
         for g in exprs {
-            if matches!(
-                g,
-                SqlExpr::Rollup(_) | SqlExpr::Cube(_) | SqlExpr::GroupingSets(_)
-            ) {
+            if matches!(g, SqlExpr::Rollup(_) | SqlExpr::Cube(_) | SqlExpr::GroupingSets(_)) {
                 return Err(not_supported_at(g.span(), "ROLLUP, CUBE and GROUPING SETS"));
             }
             let expr = match ordinal(g, items.len(), "GROUP BY")? {
@@ -215,12 +186,7 @@ impl SqlPlanner<'_> {
 
     /// An ORDER BY item: an ordinal or output name refers to the select list; anything else
     /// is an expression over the input (select aliases allowed).
-    fn plan_sort_key(
-        &self,
-        o: &OrderByExpr,
-        items: &[SelectExpr],
-        scope: &ExprScope,
-    ) -> Result<SortKey> {
+    fn plan_sort_key(&self, o: &OrderByExpr, items: &[SelectExpr], scope: &ExprScope) -> Result<SortKey> {
         let (asc, nulls_first) = sort_options(o)?;
         let span = o.expr.span();
         let target = if let Some(i) = ordinal(&o.expr, items.len(), "ORDER BY")? {
@@ -229,11 +195,7 @@ impl SqlPlanner<'_> {
             let by_name = items
                 .iter()
                 .position(|i| i.name == id.value)
-                .or_else(|| {
-                    items
-                        .iter()
-                        .position(|i| i.name.eq_ignore_ascii_case(&id.value))
-                });
+                .or_else(|| items.iter().position(|i| i.name.eq_ignore_ascii_case(&id.value)));
             match by_name {
                 Some(i) => SortTarget::Output(i),
                 None => SortTarget::Expr(self.sql_to_expr(&o.expr, scope)?),
@@ -241,12 +203,7 @@ impl SqlPlanner<'_> {
         } else {
             SortTarget::Expr(self.sql_to_expr(&o.expr, scope)?)
         };
-        Ok(SortKey {
-            target,
-            asc,
-            nulls_first,
-            span,
-        })
+        Ok(SortKey { target, asc, nulls_first, span })
     }
 
     /// Projection of the select list over `base`, DISTINCT, and the sort. Sort expressions
@@ -264,11 +221,7 @@ impl SqlPlanner<'_> {
         let mut exprs = vec![];
         for item in &items {
             let coerced = builder.coerce(item.expr.clone()).at(item.span)?;
-            exprs.push(if coerced.name() == item.name {
-                coerced
-            } else {
-                coerced.alias(&item.name)
-            });
+            exprs.push(if coerced.name() == item.name { coerced } else { coerced.alias(&item.name) });
         }
         let projected = builder
             .clone()
@@ -279,10 +232,7 @@ impl SqlPlanner<'_> {
             return finish_distinct(projected, distinct);
         }
         let out_schema = projected.schema().clone();
-        let normalized_items: Vec<Expr> = items
-            .iter()
-            .map(|i| normalize(&i.expr, &base_schema))
-            .collect();
+        let normalized_items: Vec<Expr> = items.iter().map(|i| normalize(&i.expr, &base_schema)).collect();
         // A reference to output column `i`; it must name that column and no other.
         let output_column = |i: usize, span: SqlSpan| -> Result<Expr> {
             let column = out_schema.column(i);
@@ -357,15 +307,9 @@ impl SqlPlanner<'_> {
                 ));
             }
         }
-        let with_extras = exprs
-            .into_iter()
-            .chain(extras.into_iter().map(|(_, e, _)| e));
+        let with_extras = exprs.into_iter().chain(extras.into_iter().map(|(_, e, _)| e));
         let final_columns = out_schema.columns().into_iter().map(Expr::Column);
-        builder
-            .project(with_extras)?
-            .sort(sort_exprs)?
-            .project(final_columns)?
-            .build()
+        builder.project(with_extras)?.sort(sort_exprs)?.project(final_columns)?.build()
     }
 }
 
@@ -392,10 +336,7 @@ fn expand_wildcard(
             || o.opt_rename.is_some()
             || o.opt_alias.is_some()
         {
-            return Err(not_supported_at(
-                span,
-                "wildcard options other than EXCLUDE",
-            ));
+            return Err(not_supported_at(span, "wildcard options other than EXCLUDE"));
         }
         let names = match &o.opt_exclude {
             None => vec![],
@@ -410,17 +351,14 @@ fn expand_wildcard(
             excluded.push((last.unwrap_or_default(), n.span()));
         }
     }
-    let columns = LogicalPlanBuilder::from(input.clone())
-        .expand_wildcard(qualifier)
-        .at(span)?;
+    let columns = LogicalPlanBuilder::from(input.clone()).expand_wildcard(qualifier).at(span)?;
     if columns.is_empty() {
         return Err(plan_error_at(span, "SELECT * needs a FROM clause"));
     }
     let schema: &PlanSchema = input.schema();
     for (name, name_span) in &excluded {
-        let found = columns
-            .iter()
-            .any(|c| matches!(c, Expr::Column(col) if col.name.eq_ignore_ascii_case(name)));
+        let found =
+            columns.iter().any(|c| matches!(c, Expr::Column(col) if col.name.eq_ignore_ascii_case(name)));
         if !found {
             return Err(ShoalError::Plan {
                 message: schema
@@ -438,11 +376,7 @@ fn expand_wildcard(
             !matches!(c, Expr::Column(col)
                 if excluded.iter().any(|(n, _)| col.name.eq_ignore_ascii_case(n)))
         })
-        .map(|expr| SelectExpr {
-            name: expr.name(),
-            expr,
-            span,
-        })
+        .map(|expr| SelectExpr { name: expr.name(), expr, span })
         .collect())
 }
 

@@ -5,12 +5,7 @@ use sqlparser::tokenizer::Span as SqlSpan;
 
 /// The shoal span of a sqlparser span (empty spans stay empty).
 pub(crate) fn to_span(span: SqlSpan) -> Span {
-    Span::new(
-        span.start.line,
-        span.start.column,
-        span.end.line,
-        span.end.column,
-    )
+    Span::new(span.start.line, span.start.column, span.end.line, span.end.column)
 }
 
 /// Attach a SQL position to the error of a result, unless it already has a (more precise) one.
@@ -32,16 +27,10 @@ impl<T> WithSqlSpan<T> for Result<T> {
 
 /// A [`ShoalError::NotSupported`] at `span`.
 pub(crate) fn not_supported_at(span: SqlSpan, message: impl Into<String>) -> ShoalError {
-    ShoalError::NotSupported {
-        message: message.into(),
-        span: Some(to_span(span)).filter(|s| !s.is_empty()),
-    }
+    ShoalError::NotSupported { message: message.into(), span: Some(to_span(span)).filter(|s| !s.is_empty()) }
 }
 
 /// A [`ShoalError::Plan`] at `span`.
 pub(crate) fn plan_error_at(span: SqlSpan, message: impl Into<String>) -> ShoalError {
-    ShoalError::Plan {
-        message: message.into(),
-        span: Some(to_span(span)).filter(|s| !s.is_empty()),
-    }
+    ShoalError::Plan { message: message.into(), span: Some(to_span(span)).filter(|s| !s.is_empty()) }
 }

@@ -3,8 +3,8 @@
 use shoal_common::Result;
 use shoal_expr::{Expr, LogicalPlan, LogicalPlanBuilder};
 use sqlparser::ast::{
-    DescribeAlias, Expr as SqlExpr, ObjectName, ObjectNamePart, ObjectType, Set, Spanned,
-    Statement, TableFactor, Value,
+    DescribeAlias, Expr as SqlExpr, ObjectName, ObjectNamePart, ObjectType, Set, Spanned, Statement,
+    TableFactor, Value,
 };
 
 use crate::span::{not_supported_at, plan_error_at, WithSqlSpan};
@@ -16,20 +16,13 @@ pub enum PlannedStatement {
     /// A query whose rows are the result.
     Query(LogicalPlan),
     /// `EXPLAIN [ANALYZE] [VERBOSE] query`.
-    Explain {
-        analyze: bool,
-        verbose: bool,
-        plan: LogicalPlan,
-    },
+    Explain { analyze: bool, verbose: bool, plan: LogicalPlan },
     /// `CREATE [OR REPLACE] VIEW name AS query`.
-    CreateView {
-        name: String,
-        or_replace: bool,
-        plan: LogicalPlan,
-    },
+    CreateView { name: String, or_replace: bool, plan: LogicalPlan },
     /// `DROP VIEW [IF EXISTS] name`.
     DropView { name: String, if_exists: bool },
-    /// `SET name = value` / `SET name TO value`; the value as text (strings unquoted).
+    /// `SET name = value` / `SET name TO value`: the name lower-cased, the value as text
+    /// (strings unquoted).
     SetVariable { name: String, value: String },
     /// `SHOW TABLES`.
     ShowTables,
@@ -68,17 +61,9 @@ impl SqlPlanner<'_> {
                 if describe && !*analyze && !*verbose {
                     return Ok(PlannedStatement::Describe { plan });
                 }
-                Ok(PlannedStatement::Explain {
-                    analyze: *analyze,
-                    verbose: *verbose,
-                    plan,
-                })
+                Ok(PlannedStatement::Explain { analyze: *analyze, verbose: *verbose, plan })
             }
-            Statement::ExplainTable {
-                table_name,
-                hive_format,
-                ..
-            } => {
+            Statement::ExplainTable { table_name, hive_format, .. } => {
                 if hive_format.is_some() {
                     return Err(not_supported_at(stmt.span(), "DESCRIBE EXTENDED / FORMATTED"));
                 }
@@ -113,44 +98,22 @@ impl SqlPlanner<'_> {
                 if !view.columns.is_empty() {
                     plan = rename_columns(plan, &view.columns, view.name.span())?;
                 }
-                Ok(PlannedStatement::CreateView {
-                    name,
-                    or_replace: view.or_replace,
-                    plan,
-                })
+                Ok(PlannedStatement::CreateView { name, or_replace: view.or_replace, plan })
             }
-            Statement::Drop {
-                object_type: ObjectType::View,
-                if_exists,
-                names,
-                cascade: false,
-                ..
-            } => match names.as_slice() {
-                [name] => Ok(PlannedStatement::DropView {
-                    name: object_name(name)?,
-                    if_exists: *if_exists,
-                }),
-                _ => Err(not_supported_at(
-                    stmt.span(),
-                    "dropping several views in one statement",
-                )),
-            },
-            Statement::Set(Set::SingleAssignment {
-                scope: None,
-                hivevar: false,
-                variable,
-                values,
-            }) => {
-                let name = variable.to_string();
+            Statement::Drop { object_type: ObjectType::View, if_exists, names, cascade: false, .. } => {
+                match names.as_slice() {
+                    [name] => {
+                        Ok(PlannedStatement::DropView { name: object_name(name)?, if_exists: *if_exists })
+                    }
+                    _ => Err(not_supported_at(stmt.span(), "dropping several views in one statement")),
+                }
+            }
+            Statement::Set(Set::SingleAssignment { scope: None, hivevar: false, variable, values }) => {
+                // setting names are case-insensitive
+                let name = variable.to_string().to_lowercase();
                 match values.as_slice() {
-                    [value] => Ok(PlannedStatement::SetVariable {
-                        name,
-                        value: setting_value(value)?,
-                    }),
-                    _ => Err(plan_error_at(
-                        stmt.span(),
-                        format!("SET {name} takes exactly one value"),
-                    )),
+                    [value] => Ok(PlannedStatement::SetVariable { name, value: setting_value(value)? }),
+                    _ => Err(plan_error_at(stmt.span(), format!("SET {name} takes exactly one value"))),
                 }
             }
             Statement::ShowTables {
@@ -168,10 +131,9 @@ impl SqlPlanner<'_> {
                 Ok(PlannedStatement::ShowTables)
             }
             Statement::ShowFunctions { filter: None } => Ok(PlannedStatement::ShowFunctions),
-            other => Err(not_supported_at(
-                other.span(),
-                format!("the statement {}", statement_keyword(other)),
-            )),
+            other => {
+                Err(not_supported_at(other.span(), format!("the statement {}", statement_keyword(other))))
+            }
         }
     }
 }
@@ -180,10 +142,7 @@ impl SqlPlanner<'_> {
 fn object_name(name: &ObjectName) -> Result<String> {
     match name.0.as_slice() {
         [ObjectNamePart::Identifier(id)] => Ok(id.value.clone()),
-        _ => Err(not_supported_at(
-            name.span(),
-            format!("the qualified name {name}"),
-        )),
+        _ => Err(not_supported_at(name.span(), format!("the qualified name {name}"))),
     }
 }
 
@@ -197,11 +156,7 @@ fn rename_columns(
     if columns.len() > schema.len() {
         return Err(plan_error_at(
             span,
-            format!(
-                "the view names {} columns, but its query has only {}",
-                columns.len(),
-                schema.len()
-            ),
+            format!("the view names {} columns, but its query has only {}", columns.len(), schema.len()),
         ));
     }
     let exprs: Vec<Expr> = schema
@@ -228,10 +183,7 @@ fn setting_value(value: &SqlExpr) -> Result<String> {
         },
         SqlExpr::Identifier(id) => Ok(id.value.clone()),
         SqlExpr::UnaryOp { .. } => Ok(value.to_string()),
-        other => Err(plan_error_at(
-            other.span(),
-            format!("a setting must be a constant, got {other}"),
-        )),
+        other => Err(plan_error_at(other.span(), format!("a setting must be a constant, got {other}"))),
     }
 }
 

@@ -18,9 +18,7 @@ pub fn sql_type_to_arrow(t: &SqlType) -> Result<DataType> {
         S::Boolean | S::Bool => DataType::Boolean,
         S::TinyInt(_) => DataType::Int8,
         S::SmallInt(_) | S::Int2(_) | S::Int16 => DataType::Int16,
-        S::Int(_) | S::Integer(_) | S::Int4(_) | S::Int32 | S::Signed | S::SignedInteger => {
-            DataType::Int32
-        }
+        S::Int(_) | S::Integer(_) | S::Int4(_) | S::Int32 | S::Signed | S::SignedInteger => DataType::Int32,
         S::BigInt(_) | S::Int8(_) | S::Int64 => DataType::Int64,
         S::UTinyInt | S::TinyIntUnsigned(_) | S::UInt8 => DataType::UInt8,
         S::USmallInt | S::SmallIntUnsigned(_) | S::Int2Unsigned(_) | S::UInt16 => DataType::UInt16,
@@ -33,9 +31,7 @@ pub fn sql_type_to_arrow(t: &SqlType) -> Result<DataType> {
         S::UBigInt | S::BigIntUnsigned(_) | S::Int8Unsigned(_) | S::UInt64 => DataType::UInt64,
         S::Real | S::Float4 | S::Float32 => DataType::Float32,
         S::Float(ExactNumberInfo::Precision(p)) if *p <= 24 => DataType::Float32,
-        S::Float(_) | S::Double(_) | S::DoublePrecision | S::Float8 | S::Float64 => {
-            DataType::Float64
-        }
+        S::Float(_) | S::Double(_) | S::DoublePrecision | S::Float8 | S::Float64 => DataType::Float64,
         S::Decimal(info) | S::Numeric(info) | S::Dec(info) => decimal_type(info)?,
         S::Varchar(_)
         | S::Nvarchar(_)

@@ -24,10 +24,7 @@ fn wildcards_and_exclude() {
         "Projection: t.a, t.d, t.ts, t.VendorID, t.flag\n  SubqueryAlias: t\n    TableScan: t\n"
     );
     // DuckDB's FROM-first syntax
-    assert_eq!(
-        plan("FROM t SELECT a"),
-        "Projection: a\n  SubqueryAlias: t\n    TableScan: t\n"
-    );
+    assert_eq!(plan("FROM t SELECT a"), "Projection: a\n  SubqueryAlias: t\n    TableScan: t\n");
 }
 
 #[test]
@@ -95,10 +92,7 @@ fn limit_and_offset() {
         plan("SELECT a FROM t OFFSET 2 * 3"),
         "Limit: skip=6, fetch=None\n  Projection: a\n    SubqueryAlias: t\n      TableScan: t\n"
     );
-    assert_eq!(
-        plan("SELECT a FROM t LIMIT NULL"),
-        "Projection: a\n  SubqueryAlias: t\n    TableScan: t\n"
-    );
+    assert_eq!(plan("SELECT a FROM t LIMIT NULL"), "Projection: a\n  SubqueryAlias: t\n    TableScan: t\n");
 }
 
 #[test]
@@ -153,10 +147,8 @@ fn table_functions_get_constant_arguments() {
     let calls = ctx.table_function_calls.borrow();
     let (name, args) = &calls[0];
     assert_eq!(name, "read_csv");
-    let rendered: Vec<(Option<&str>, String)> = args
-        .iter()
-        .map(|a| (a.name.as_deref(), a.value.to_string()))
-        .collect();
+    let rendered: Vec<(Option<&str>, String)> =
+        args.iter().map(|a| (a.name.as_deref(), a.value.to_string())).collect();
     assert_eq!(
         rendered,
         vec![

@@ -46,9 +46,6 @@ impl ColumnType for ShoalColumnType {
 
 /// Accept any column types: result text is what is checked (as DataFusion's runner does).
 #[allow(clippy::ptr_arg)] // the signature is fixed by `sqllogictest::ColumnTypeValidator`
-pub fn lenient_column_validator(
-    _actual: &Vec<ShoalColumnType>,
-    _expected: &Vec<ShoalColumnType>,
-) -> bool {
+pub fn lenient_column_validator(_actual: &Vec<ShoalColumnType>, _expected: &Vec<ShoalColumnType>) -> bool {
     true
 }

@@ -20,10 +20,7 @@ pub struct ShoalDb {
 impl ShoalDb {
     /// A fresh session with `config`, printing values in `style`.
     pub fn new(config: SessionConfig, style: ValueStyle) -> Self {
-        Self {
-            session: Session::with_config(config),
-            style,
-        }
+        Self { session: Session::with_config(config), style }
     }
 
     /// The session the SQL runs in.
@@ -62,12 +59,7 @@ impl DB for ShoalDb {
         if last.schema.fields().is_empty() {
             return Ok(DBOutput::StatementComplete(0));
         }
-        let types = last
-            .schema
-            .fields()
-            .iter()
-            .map(|f| column_type(f.data_type(), self.style))
-            .collect();
+        let types = last.schema.fields().iter().map(|f| column_type(f.data_type(), self.style)).collect();
         let rows = render_batches(&last.batches, self.style)?;
         Ok(DBOutput::Rows { types, rows })
     }

@@ -25,8 +25,8 @@ use std::path::Path;
 
 use arrow::array::{Array, ArrayRef, AsArray};
 use arrow::datatypes::{
-    DataType, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type,
-    TimeUnit, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
+    DataType, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type, TimeUnit, UInt16Type,
+    UInt32Type, UInt64Type, UInt8Type,
 };
 use arrow::record_batch::RecordBatch;
 use arrow::util::display::{ArrayFormatter, FormatOptions};
@@ -81,11 +81,8 @@ pub fn column_type(data_type: &DataType, style: ValueStyle) -> ShoalColumnType {
 pub fn render_batches(batches: &[RecordBatch], style: ValueStyle) -> Result<Vec<Vec<String>>> {
     let mut rows = Vec::with_capacity(batches.iter().map(|b| b.num_rows()).sum());
     for batch in batches {
-        let columns = batch
-            .columns()
-            .iter()
-            .map(|c| render_column(c.as_ref(), style))
-            .collect::<Result<Vec<_>>>()?;
+        let columns =
+            batch.columns().iter().map(|c| render_column(c.as_ref(), style)).collect::<Result<Vec<_>>>()?;
         for row in 0..batch.num_rows() {
             let mut values = Vec::with_capacity(columns.len());
             for column in &columns {
@@ -110,13 +107,7 @@ pub fn render_column(array: &dyn Array, style: ValueStyle) -> Result<Vec<String>
     macro_rules! each {
         ($array:expr, $f:expr) => {
             (0..$array.len())
-                .map(|i| {
-                    if $array.is_null(i) {
-                        NULL_TEXT.to_string()
-                    } else {
-                        $f($array.value(i))
-                    }
-                })
+                .map(|i| if $array.is_null(i) { NULL_TEXT.to_string() } else { $f($array.value(i)) })
                 .collect()
         };
     }
@@ -206,10 +197,9 @@ pub fn render_str(v: &str, style: ValueStyle) -> String {
     }
     match style {
         ValueStyle::Shoal => v.to_string(),
-        ValueStyle::Sqlite => v
-            .bytes()
-            .map(|b| if (b' '..=b'~').contains(&b) { b as char } else { '@' })
-            .collect(),
+        ValueStyle::Sqlite => {
+            v.bytes().map(|b| if (b' '..=b'~').contains(&b) { b as char } else { '@' }).collect()
+        }
     }
 }
 
@@ -252,51 +242,25 @@ pub fn render_f32(v: f32, style: ValueStyle) -> String {
 /// Timestamps without a time zone: `YYYY-MM-DDTHH:MM:SS[.ffffff]`.
 fn render_naive_timestamps(array: &dyn Array, unit: TimeUnit) -> Result<Vec<String>> {
     use arrow::array::temporal_conversions::{
-        timestamp_ms_to_datetime, timestamp_ns_to_datetime, timestamp_s_to_datetime,
-        timestamp_us_to_datetime,
+        timestamp_ms_to_datetime, timestamp_ns_to_datetime, timestamp_s_to_datetime, timestamp_us_to_datetime,
     };
-    use arrow::datatypes::{
-        TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
-        TimestampSecondType,
-    };
-    let (values, to_datetime): (Vec<Option<i64>>, fn(i64) -> Option<chrono::NaiveDateTime>) =
-        match unit {
-            TimeUnit::Second => (
-                array.as_primitive::<TimestampSecondType>().iter().collect(),
-                timestamp_s_to_datetime,
-            ),
-            TimeUnit::Millisecond => (
-                array
-                    .as_primitive::<TimestampMillisecondType>()
-                    .iter()
-                    .collect(),
-                timestamp_ms_to_datetime,
-            ),
-            TimeUnit::Microsecond => (
-                array
-                    .as_primitive::<TimestampMicrosecondType>()
-                    .iter()
-                    .collect(),
-                timestamp_us_to_datetime,
-            ),
-            TimeUnit::Nanosecond => (
-                array
-                    .as_primitive::<TimestampNanosecondType>()
-                    .iter()
-                    .collect(),
-                timestamp_ns_to_datetime,
-            ),
-        };
-    values
-        .into_iter()
-        .map(|v| match v {
-            None => Ok(NULL_TEXT.to_string()),
-            Some(raw) => match to_datetime(raw) {
+    let raw: ArrayRef = arrow::compute::cast(array, &DataType::Int64)?;
+    let raw = raw.as_primitive::<Int64Type>();
+    raw.iter()
+        .map(|v| {
+            let Some(v) = v else {
+                return Ok(NULL_TEXT.to_string());
+            };
+            let datetime = match unit {
+                TimeUnit::Second => timestamp_s_to_datetime(v),
+                TimeUnit::Millisecond => timestamp_ms_to_datetime(v),
+                TimeUnit::Microsecond => timestamp_us_to_datetime(v),
+                TimeUnit::Nanosecond => timestamp_ns_to_datetime(v),
+            };
+            match datetime {
                 Some(dt) => Ok(render_naive_datetime(dt)),
-                None => Err(ShoalError::Execution(format!(
-                    "timestamp value {raw} ({unit:?}) is out of range"
-                ))),
-            },
+                None => Err(ShoalError::Execution(format!("timestamp value {v} ({unit:?}) is out of range"))),
+            }
         })
         .collect()
 }
@@ -324,11 +288,7 @@ fn render_with_arrow(array: &dyn Array) -> Result<Vec<String>> {
     (0..array.len())
         .map(|i| {
             let text = formatter.value(i).try_to_string()?;
-            Ok(if text.is_empty() {
-                EMPTY_TEXT.to_string()
-            } else {
-                text
-            })
+            Ok(if text.is_empty() { EMPTY_TEXT.to_string() } else { text })
         })
         .collect()
 }

@@ -5,11 +5,9 @@ use std::future::{ready, Ready};
 use std::path::{Path, PathBuf};
 
 use shoal::{SessionConfig, ShoalError};
-use sqllogictest::{
-    default_normalizer, default_validator, strict_column_validator, Normalizer, Runner,
-};
+use sqllogictest::{default_normalizer, default_validator, strict_column_validator, Normalizer, Runner};
 
-use crate::column_type::lenient_column_validator;
+use crate::column_type::{lenient_column_validator, ShoalColumnType};
 use crate::db::ShoalDb;
 use crate::render::ValueStyle;
 
@@ -24,10 +22,7 @@ pub struct RunOptions {
 
 impl Default for RunOptions {
     fn default() -> Self {
-        Self {
-            threads: 4,
-            optimizer_enabled: true,
-        }
+        Self { threads: 4, optimizer_enabled: true }
     }
 }
 
@@ -88,11 +83,7 @@ pub fn runner_for(path: &Path, options: &RunOptions) -> Runner<ShoalDb, MakeShoa
 
 /// SQLite's files list results one value per line: compare the values in row-major order,
 /// regardless of how they are laid out in lines.
-fn value_wise_validator(
-    normalizer: Normalizer,
-    actual: &[Vec<String>],
-    expected: &[String],
-) -> bool {
+fn value_wise_validator(normalizer: Normalizer, actual: &[Vec<String>], expected: &[String]) -> bool {
     let actual_values = actual.iter().flatten().map(normalizer);
     let expected_values = expected.iter().map(normalizer);
     actual_values.eq(expected_values)
@@ -104,6 +95,27 @@ pub fn run_file(path: &Path, options: &RunOptions) -> Result<(), SltError> {
     let result = runner.run_file(path);
     runner.shutdown();
     result.map_err(|e| SltError::Test(Box::new(e)))
+}
+
+/// Run every record of the file at `path`, continuing past failures; returns every failure (empty
+/// when the file passes). Stops at a `halt` record.
+pub fn run_file_keep_going(path: &Path, options: &RunOptions) -> Vec<SltError> {
+    let records = match sqllogictest::parse_file::<ShoalColumnType>(path) {
+        Ok(records) => records,
+        Err(e) => return vec![SltError::Test(Box::new(e.into()))],
+    };
+    let mut runner = runner_for(path, options);
+    let mut failures = Vec::new();
+    for record in records {
+        if let Record::Halt { .. } = record {
+            break;
+        }
+        if let Err(e) = runner.run(record) {
+            failures.push(SltError::Test(Box::new(e)));
+        }
+    }
+    runner.shutdown();
+    failures
 }
 
 /// Rewrite the expected output of every record of the file at `path` with what shoal returns
@@ -129,10 +141,7 @@ pub fn complete_file(path: &Path, options: &RunOptions) -> Result<(), SltError> 
 
 /// Is `path` a sqllogictest file (`.slt` or `.test`)?
 pub fn is_test_file(path: &Path) -> bool {
-    matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("slt" | "test")
-    )
+    matches!(path.extension().and_then(|e| e.to_str()), Some("slt" | "test"))
 }
 
 /// The test files named by `paths`: files as given, directories searched recursively for
@@ -155,9 +164,8 @@ pub fn collect_test_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
 }
 
 fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries = std::fs::read_dir(dir)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<std::io::Result<Vec<_>>>()?;
+    let mut entries =
+        std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<std::io::Result<Vec<_>>>()?;
     entries.sort();
     for entry in entries {
         if entry.is_dir() {

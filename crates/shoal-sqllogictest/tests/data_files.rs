@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BooleanArray, Date32Array, Decimal128Array, Float64Array, Int32Array, Int64Array,
-    StringArray, TimestampMicrosecondArray,
+    ArrayRef, BooleanArray, Date32Array, Decimal128Array, Float64Array, Int32Array, Int64Array, StringArray,
+    TimestampMicrosecondArray,
 };
 use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use arrow::record_batch::RecordBatch;
@@ -51,11 +51,7 @@ fn orders_batch() -> RecordBatch {
         Field::new("price", DataType::Float64, true),
         Field::new("shipped", DataType::Boolean, true),
         Field::new("order_date", DataType::Date32, true),
-        Field::new(
-            "created",
-            DataType::Timestamp(TimeUnit::Microsecond, None),
-            true,
-        ),
+        Field::new("created", DataType::Timestamp(TimeUnit::Microsecond, None), true),
     ]));
     let columns: Vec<ArrayRef> = vec![
         Arc::new(Int64Array::from((1..=10).collect::<Vec<i64>>())),
@@ -159,11 +155,7 @@ fn committed_orders_parquet_holds_the_generated_rows() {
     let file = File::open(orders_path()).unwrap();
     let builder = ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
     assert_eq!(builder.metadata().num_row_groups(), 3);
-    let batches = builder
-        .build()
-        .unwrap()
-        .collect::<Result<Vec<_>, _>>()
-        .unwrap();
+    let batches = builder.build().unwrap().collect::<Result<Vec<_>, _>>().unwrap();
     let expected = orders_batch();
     let actual = arrow::compute::concat_batches(&expected.schema(), &batches).unwrap();
     assert_eq!(actual, expected);

@@ -4,9 +4,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BooleanArray, Date32Array, Decimal128Array, DictionaryArray, Float32Array,
-    Float64Array, Int32Array, Int64Array, NullArray, StringArray, StringViewArray,
-    TimestampMicrosecondArray, TimestampNanosecondArray, TimestampSecondArray, UInt64Array,
+    ArrayRef, BooleanArray, Date32Array, Decimal128Array, DictionaryArray, Float32Array, Float64Array,
+    Int32Array, Int64Array, NullArray, StringArray, StringViewArray, TimestampMicrosecondArray,
+    TimestampNanosecondArray, TimestampSecondArray, UInt64Array,
 };
 use arrow::datatypes::{DataType, Field, Int32Type, Schema};
 use arrow::record_batch::RecordBatch;
@@ -108,10 +108,7 @@ fn decimals_print_exactly_at_their_scale() {
     );
     assert_eq!(texts(d.clone(), SHOAL), ["3.50", "-0.05", "0.00", "NULL"]);
     assert_eq!(texts(d, SQLITE), ["3.500", "-0.050", "0.000", "NULL"]);
-    assert_eq!(
-        column_type(&DataType::Decimal128(10, 2), SHOAL),
-        ShoalColumnType::Float
-    );
+    assert_eq!(column_type(&DataType::Decimal128(10, 2), SHOAL), ShoalColumnType::Float);
 }
 
 #[test]
@@ -129,18 +126,11 @@ fn dates_and_timestamps() {
     ]));
     assert_eq!(
         texts(us, SHOAL),
-        [
-            "2024-02-29T12:34:56",
-            "2024-02-29T12:34:56.500000",
-            "2024-02-29T12:34:56.000007"
-        ]
+        ["2024-02-29T12:34:56", "2024-02-29T12:34:56.500000", "2024-02-29T12:34:56.000007"]
     );
-    let ns: ArrayRef = Arc::new(TimestampNanosecondArray::from(vec![
-        base * 1_000_000_000 + 1,
-    ]));
+    let ns: ArrayRef = Arc::new(TimestampNanosecondArray::from(vec![base * 1_000_000_000 + 1]));
     assert_eq!(texts(ns, SHOAL), ["2024-02-29T12:34:56.000000001"]);
-    let utc: ArrayRef =
-        Arc::new(TimestampSecondArray::from(vec![base]).with_timezone("+00:00".to_string()));
+    let utc: ArrayRef = Arc::new(TimestampSecondArray::from(vec![base]).with_timezone("+00:00".to_string()));
     assert_eq!(texts(utc, SHOAL), ["2024-02-29T12:34:56Z"]);
     let plus_two: ArrayRef =
         Arc::new(TimestampSecondArray::from(vec![base]).with_timezone("+02:00".to_string()));
@@ -172,18 +162,13 @@ fn batches_become_rows() {
     let batch = |ids: Vec<i32>, names: Vec<Option<&str>>| {
         RecordBatch::try_new(
             schema.clone(),
-            vec![
-                Arc::new(Int32Array::from(ids)),
-                Arc::new(StringArray::from(names)),
-            ],
+            vec![Arc::new(Int32Array::from(ids)), Arc::new(StringArray::from(names))],
         )
         .unwrap()
     };
-    let rows = render_batches(
-        &[batch(vec![1, 2], vec![Some("a"), None]), batch(vec![3], vec![Some("")])],
-        SHOAL,
-    )
-    .unwrap();
+    let rows =
+        render_batches(&[batch(vec![1, 2], vec![Some("a"), None]), batch(vec![3], vec![Some("")])], SHOAL)
+            .unwrap();
     assert_eq!(
         rows,
         vec![

@@ -13,18 +13,9 @@ use shoal_sqllogictest::{collect_test_files, run_file, RunOptions};
 /// The configurations every file runs under.
 fn configurations() -> [RunOptions; 3] {
     [
-        RunOptions {
-            threads: 1,
-            optimizer_enabled: true,
-        },
-        RunOptions {
-            threads: 4,
-            optimizer_enabled: true,
-        },
-        RunOptions {
-            threads: 4,
-            optimizer_enabled: false,
-        },
+        RunOptions { threads: 1, optimizer_enabled: true },
+        RunOptions { threads: 4, optimizer_enabled: true },
+        RunOptions { threads: 4, optimizer_enabled: false },
     ]
 }
 
@@ -44,11 +35,7 @@ fn trials() -> Result<Vec<Trial>, String> {
         .map_err(|e| format!("cannot list {}: {e}", testdata.display()))?;
     let mut trials = Vec::new();
     for file in files.into_iter().filter(|f| f.extension().is_some_and(|e| e == "slt")) {
-        let name = file
-            .strip_prefix(&testdata)
-            .unwrap_or(&file)
-            .to_string_lossy()
-            .replace('\\', "/");
+        let name = file.strip_prefix(&testdata).unwrap_or(&file).to_string_lossy().replace('\\', "/");
         for options in configurations() {
             let path = file.clone();
             let test_name = format!("{name} [{}]", options.label());

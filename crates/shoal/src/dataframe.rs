@@ -1,7 +1,6 @@
 //! [`DataFrame`]: a session plus a logical plan; nothing runs until `collect`.
 
 use std::ops::ControlFlow;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use arrow::datatypes::SchemaRef;
@@ -50,9 +49,10 @@ impl DataFrame {
 
     fn task_context(&self) -> Result<TaskContext> {
         let pool = Arc::clone(&*self.session.state.pool.read().map_err(|_| poisoned())?);
-        let cancel = self.session.cancel_handle();
-        cancel.store(false, Ordering::SeqCst);
-        Ok(TaskContext::new(pool, self.session.config(), cancel))
+        let ctx = TaskContext::with_pool(pool, self.session.config());
+        // The session's cancel handle (Ctrl-C) now points at this query's flag.
+        *self.session.state.cancel.write().map_err(|_| poisoned())? = Arc::clone(ctx.cancel_flag());
+        Ok(ctx)
     }
 
     /// Optimize, plan and run the query on the session's pool; all result batches.

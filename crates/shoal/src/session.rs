@@ -9,7 +9,7 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
 use shoal_common::{internal_err, plan_err, Result, SessionConfig, ShoalError};
 use shoal_datasource::{CsvOptions, CsvTable, MemTable, ParquetOptions, ParquetTable};
-use shoal_expr::{LogicalPlan, TableSource};
+use shoal_expr::TableSource;
 use shoal_functions::FunctionRegistry;
 use shoal_sql::{PlannedStatement, SqlPlanner};
 
@@ -29,8 +29,8 @@ pub(crate) struct SessionState {
     pub(crate) pool: RwLock<Arc<rayon::ThreadPool>>,
     pub(crate) catalog: RwLock<Catalog>,
     pub(crate) registry: FunctionRegistry,
-    /// Set to cancel the running query (Ctrl-C); cleared when a query starts.
-    pub(crate) cancel: Arc<AtomicBool>,
+    /// The cancel flag of the running (or last) query.
+    pub(crate) cancel: RwLock<Arc<AtomicBool>>,
 }
 
 /// The outcome of one SQL statement run by [`Session::execute_sql`].
@@ -75,7 +75,7 @@ impl Session {
                 pool: RwLock::new(pool),
                 catalog: RwLock::new(Catalog::default()),
                 registry: FunctionRegistry::default(),
-                cancel: Arc::new(AtomicBool::new(false)),
+                cancel: RwLock::new(Arc::new(AtomicBool::new(false))),
             }),
         }
     }
@@ -102,9 +102,12 @@ impl Session {
         Ok(())
     }
 
-    /// A flag that cancels the running query when set (for Ctrl-C handlers).
-    pub fn cancel_handle(&self) -> Arc<AtomicBool> {
-        Arc::clone(&self.state.cancel)
+    /// Cancel the running query, if any: it stops between batches with
+    /// [`ShoalError::Cancelled`]. Safe to call from another thread (a Ctrl-C handler).
+    pub fn cancel(&self) {
+        if let Ok(flag) = self.state.cancel.read() {
+            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
     }
 
     /// The function registry.

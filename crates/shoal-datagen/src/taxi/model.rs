@@ -13,6 +13,7 @@ pub(crate) const FIRST_DAY: i64 = 18_993;
 /// Number of pickup days: 2022-01-01 ..= 2024-12-31.
 pub(crate) const DAYS: u64 = 365 + 365 + 366;
 const DAY_2023: i64 = FIRST_DAY + 365;
+#[cfg(test)]
 const DAY_2024: i64 = DAY_2023 + 365;
 const MICROS_PER_SECOND: i64 = 1_000_000;
 

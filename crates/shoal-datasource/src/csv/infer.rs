@@ -7,8 +7,9 @@
 //! rather than a lossy DOUBLE; timestamps with more than 6 fractional digits make it VARCHAR
 //! rather than losing digits.
 
+use super::temporal::{parse_date32, parse_timestamp};
 use arrow::array::timezone::Tz;
-use arrow::compute::kernels::cast_utils::{parse_decimal, string_to_datetime, Parser};
+use arrow::compute::kernels::cast_utils::{parse_decimal, Parser};
 use arrow::datatypes::{
     DataType, Date32Type, Date64Type, Decimal128Type, Float16Type, Float32Type, Float64Type, Int16Type,
     Int32Type, Int64Type, Int8Type, TimeUnit, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
@@ -127,49 +128,6 @@ fn looks_like_timestamp(s: &str) -> bool {
     frac_ok && parse_timestamp(s, TimeUnit::Microsecond, None).is_some()
 }
 
-/// Digits after the decimal point of the seconds of a timestamp text.
-fn fraction_digits(s: &str) -> usize {
-    let b = s.as_bytes();
-    let Some(dot) = b.iter().skip(10).position(|&c| c == b'.') else {
-        return 0;
-    };
-    b[10 + dot + 1..].iter().take_while(|c| c.is_ascii_digit()).count()
-}
-
-/// A date text as days since the epoch, refusing texts with a time part (which Arrow would
-/// silently drop).
-pub(crate) fn parse_date32(s: &str) -> Option<i32> {
-    let plain = s.len() <= 10 || s.starts_with(['+', '-']);
-    if !plain {
-        return None;
-    }
-    Date32Type::parse(s)
-}
-
-/// A timestamp text in `unit` (interpreted in `tz`, or UTC), refusing texts with more
-/// fractional digits than the unit holds (which Arrow would silently drop).
-pub(crate) fn parse_timestamp(s: &str, unit: TimeUnit, tz: Option<&Tz>) -> Option<i64> {
-    let max_digits = match unit {
-        TimeUnit::Second => 0,
-        TimeUnit::Millisecond => 3,
-        TimeUnit::Microsecond => 6,
-        TimeUnit::Nanosecond => 9,
-    };
-    if fraction_digits(s) > max_digits {
-        return None;
-    }
-    let (secs, nanos) = match tz {
-        Some(tz) => seconds_and_nanos(string_to_datetime(tz, s).ok()?),
-        None => seconds_and_nanos(string_to_datetime(&chrono::Utc, s).ok()?),
-    };
-    match unit {
-        TimeUnit::Second => Some(secs),
-        TimeUnit::Millisecond => secs.checked_mul(1_000)?.checked_add(i64::from(nanos / 1_000_000)),
-        TimeUnit::Microsecond => secs.checked_mul(1_000_000)?.checked_add(i64::from(nanos / 1_000)),
-        TimeUnit::Nanosecond => secs.checked_mul(1_000_000_000)?.checked_add(i64::from(nanos)),
-    }
-}
-
 /// Does the non-empty text `s` fit a column of type `t` when read?
 pub(crate) fn value_fits(s: &str, t: &DataType) -> bool {
     match t {
@@ -226,9 +184,4 @@ pub(crate) fn sql_type_name(t: &DataType) -> String {
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => "VARCHAR".into(),
         other => other.to_string(),
     }
-}
-
-/// Seconds since the epoch and sub-second nanoseconds of a parsed timestamp.
-fn seconds_and_nanos<T: chrono::TimeZone>(t: chrono::DateTime<T>) -> (i64, u32) {
-    (t.timestamp(), t.timestamp_subsec_nanos())
 }

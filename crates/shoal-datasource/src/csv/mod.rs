@@ -11,6 +11,7 @@ mod infer;
 mod io;
 mod locate;
 mod scan;
+mod temporal;
 
 use std::any::Any;
 use std::collections::HashSet;
@@ -321,11 +322,12 @@ fn sample_files(files: &[CsvFile], options: &CsvOptions, ncols: usize) -> Result
             if std::mem::take(&mut first) && options.has_header {
                 continue;
             }
-            let line = record.position().map(|p| locate::record_start_line(file, None, p));
+            // Computed only on error: it reads the file again.
+            let line = || record.position().map(|p| locate::record_start_line(file, None, p));
             if record.len() != ncols {
                 return Err(data_error(
                     file,
-                    line,
+                    line(),
                     None,
                     format!("expected {ncols} fields but found {}", record.len()),
                 ));
@@ -338,7 +340,7 @@ fn sample_files(files: &[CsvFile], options: &CsvOptions, ncols: usize) -> Result
                     continue;
                 }
                 let text = std::str::from_utf8(field)
-                    .map_err(|_| data_error(file, line, None, "invalid UTF-8".into()))?;
+                    .map_err(|_| data_error(file, line(), None, "invalid UTF-8".into()))?;
                 votes.add(text);
             }
             rows += 1;

@@ -12,20 +12,20 @@ use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use arrow::array::timezone::Tz;
-use arrow::array::{
-    ArrayRef, AsArray, Date32Array, PrimitiveArray, TimestampMicrosecondArray, TimestampMillisecondArray,
-    TimestampNanosecondArray, TimestampSecondArray,
-};
+use arrow::array::{Array, ArrayRef, AsArray, PrimitiveArray, StringArray};
 use arrow::csv::reader::Decoder;
 use arrow::csv::ReaderBuilder;
-use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use arrow::datatypes::{
+    ArrowPrimitiveType, DataType, Date32Type, Field, Schema, SchemaRef, TimeUnit, TimestampMicrosecondType,
+    TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType,
+};
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use shoal_common::{internal_err, Result, ShoalError};
 use shoal_expr::ScanSource;
 
-use super::infer::{parse_date32, parse_timestamp};
 use super::io::{count_newlines, CsvFile};
 use super::locate::{data_error, LocateContext};
+use super::temporal::{parse_date32, parse_timestamp};
 use super::CsvOptions;
 use crate::column_list;
 
@@ -165,31 +165,27 @@ fn convert_temporal(array: &ArrayRef, t: &DataType) -> std::result::Result<Array
     let Some(text) = array.as_string_opt::<i32>() else {
         return Err(format!("expected text for a {t} column"));
     };
-    let bad = |s: &str| format!("value '{s}' does not fit type {t}");
     match t {
-        DataType::Date32 => {
-            let values = text
-                .iter()
-                .map(|v| v.map(|s| parse_date32(s).ok_or_else(|| bad(s))).transpose())
-                .collect::<std::result::Result<Date32Array, String>>()?;
-            Ok(Arc::new(values))
-        }
+        DataType::Date32 => Ok(Arc::new(parse_column::<Date32Type>(text, t, parse_date32)?)),
         DataType::Timestamp(unit, tz) => {
             let zone = match tz.as_deref() {
                 Some(name) => Some(name.parse::<Tz>().map_err(|e| format!("bad time zone '{name}': {e}"))?),
                 None => None,
             };
-            let values: Vec<Option<i64>> = text
-                .iter()
-                .map(|v| {
-                    v.map(|s| parse_timestamp(s, *unit, zone.as_ref()).ok_or_else(|| bad(s))).transpose()
-                })
-                .collect::<std::result::Result<_, String>>()?;
+            let parse = |s: &str| parse_timestamp(s, *unit, zone.as_ref());
             let array: ArrayRef = match unit {
-                TimeUnit::Second => Arc::new(with_tz(TimestampSecondArray::from(values), tz)),
-                TimeUnit::Millisecond => Arc::new(with_tz(TimestampMillisecondArray::from(values), tz)),
-                TimeUnit::Microsecond => Arc::new(with_tz(TimestampMicrosecondArray::from(values), tz)),
-                TimeUnit::Nanosecond => Arc::new(with_tz(TimestampNanosecondArray::from(values), tz)),
+                TimeUnit::Second => Arc::new(
+                    parse_column::<TimestampSecondType>(text, t, parse)?.with_timezone_opt(tz.clone()),
+                ),
+                TimeUnit::Millisecond => Arc::new(
+                    parse_column::<TimestampMillisecondType>(text, t, parse)?.with_timezone_opt(tz.clone()),
+                ),
+                TimeUnit::Microsecond => Arc::new(
+                    parse_column::<TimestampMicrosecondType>(text, t, parse)?.with_timezone_opt(tz.clone()),
+                ),
+                TimeUnit::Nanosecond => Arc::new(
+                    parse_column::<TimestampNanosecondType>(text, t, parse)?.with_timezone_opt(tz.clone()),
+                ),
             };
             Ok(array)
         }
@@ -197,14 +193,25 @@ fn convert_temporal(array: &ArrayRef, t: &DataType) -> std::result::Result<Array
     }
 }
 
-fn with_tz<T: arrow::datatypes::ArrowTimestampType>(
-    a: PrimitiveArray<T>,
-    tz: &Option<Arc<str>>,
-) -> PrimitiveArray<T> {
-    match tz {
-        Some(tz) => a.with_timezone(Arc::clone(tz)),
-        None => a,
+/// Parse every non-null text with `parse`, keeping the nulls; `Err` names the first bad value.
+fn parse_column<T: ArrowPrimitiveType>(
+    text: &StringArray,
+    t: &DataType,
+    parse: impl Fn(&str) -> Option<T::Native>,
+) -> std::result::Result<PrimitiveArray<T>, String> {
+    let mut values = Vec::with_capacity(text.len());
+    for i in 0..text.len() {
+        if text.is_null(i) {
+            values.push(T::Native::default());
+            continue;
+        }
+        let s = text.value(i);
+        match parse(s) {
+            Some(v) => values.push(v),
+            None => return Err(format!("value '{s}' does not fit type {t}")),
+        }
     }
+    Ok(PrimitiveArray::<T>::new(values.into(), text.nulls().cloned()))
 }
 
 /// Lines counted while decoding a split range, to detect records spanning lines.

@@ -8,7 +8,7 @@ use arrow::array::{Array, ArrayRef, AsArray, ListArray, UInt32Array};
 use arrow::buffer::OffsetBuffer;
 use arrow::compute::{filter, sort_to_indices, take};
 use arrow::datatypes::{DataType, Field};
-use shoal_common::{internal_err, Result};
+use shoal_common::{exec_err, internal_err, Result};
 
 use super::accumulator::GroupsAccumulator;
 use super::group_values::{GroupValues, RowGroupValues};
@@ -77,7 +77,10 @@ impl GroupsAccumulator for DistinctAccumulator {
             while pos < gids.len() && gids.value(pos) == g {
                 pos += 1;
             }
-            offsets.push(i32::try_from(pos).unwrap_or(i32::MAX));
+            let Ok(offset) = i32::try_from(pos) else {
+                return exec_err!("too many distinct values in one DISTINCT aggregate");
+            };
+            offsets.push(offset);
         }
         let field = Arc::new(Field::new_list_field(self.value_type.clone(), true));
         let list = ListArray::try_new(field, OffsetBuffer::new(offsets.into()), values, None)?;

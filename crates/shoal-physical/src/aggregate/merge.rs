@@ -12,6 +12,7 @@ use shoal_common::Result;
 use super::group_values::partition_of;
 use super::{AggregateLocal, AggregateShared};
 use crate::context::TaskContext;
+use crate::operators::sort::chunk_batch;
 use crate::plan::{downcast_locals, LocalSinkState};
 
 /// Below this many groups in total the partials are merged by one thread.
@@ -39,7 +40,7 @@ pub(super) fn finalize(
                 let keys = local.groups.emit()?.keys;
                 let values =
                     local.accumulators.iter_mut().map(|a| a.evaluate(total)).collect::<Result<Vec<_>>>()?;
-                Ok(vec![output_batch(shared, keys, values, total)?])
+                Ok(chunk_batch(&output_batch(shared, keys, values, total)?, ctx.batch_size()))
             }
             None => Ok(vec![]),
         };
@@ -63,7 +64,7 @@ pub(super) fn finalize(
         .into_par_iter()
         .map(|p| merge_partition(shared, &partials, p, partitions))
         .collect::<Result<Vec<_>>>()?;
-    Ok(batches.into_iter().filter(|b| b.num_rows() > 0).collect())
+    Ok(batches.iter().flat_map(|b| chunk_batch(b, ctx.batch_size())).collect())
 }
 
 /// Merge the groups of partition `p` from every partial table.

@@ -10,12 +10,9 @@ use std::sync::Arc;
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use shoal_common::{internal_err, plan_err, Result, ShoalError};
 use shoal_expr::{
-    col, ColumnarValue, Expr, LogicalPlan, LogicalPlanBuilder, ScalarFunction, ScanSource,
-    TableSource,
+    col, ColumnarValue, Expr, LogicalPlan, LogicalPlanBuilder, ScalarFunction, ScanSource, TableSource,
 };
-use shoal_sql::{
-    parse_sql, ContextProvider, PlannedStatement, SqlPlanner, TableFunctionArg,
-};
+use shoal_sql::{parse_sql, ContextProvider, PlannedStatement, SqlPlanner, TableFunctionArg};
 
 /// A table with a fixed schema that cannot be read.
 #[derive(Debug)]
@@ -44,9 +41,7 @@ impl TableSource for MockTable {
 }
 
 fn table(fields: Vec<Field>) -> Arc<dyn TableSource> {
-    Arc::new(MockTable {
-        schema: Arc::new(Schema::new(fields)),
-    })
+    Arc::new(MockTable { schema: Arc::new(Schema::new(fields)) })
 }
 
 /// `t(a BIGINT, b VARCHAR, c DOUBLE, d DATE, ts TIMESTAMP, VendorID INTEGER, flag BOOLEAN)`.
@@ -129,12 +124,7 @@ fn function(
     min_args: usize,
     ret: Option<DataType>,
 ) -> Arc<dyn ScalarFunction> {
-    Arc::new(MockFunction {
-        name,
-        args,
-        min_args,
-        ret,
-    })
+    Arc::new(MockFunction { name, args, min_args, ret })
 }
 
 /// The catalog: tables `t`, `lineitem`, view `v` (= `SELECT a, b FROM t`), any path or
@@ -164,11 +154,7 @@ impl MockContext {
             function("now", vec![], 0, Some(Timestamp(TimeUnit::Microsecond, Some("UTC".into())))),
             function("current_date", vec![], 0, Some(Date32)),
         ];
-        Self {
-            functions,
-            table_function_calls: RefCell::new(vec![]),
-            paths: RefCell::new(vec![]),
-        }
+        Self { functions, table_function_calls: RefCell::new(vec![]), paths: RefCell::new(vec![]) }
     }
 }
 
@@ -202,24 +188,15 @@ impl ContextProvider for MockContext {
         self.paths.borrow_mut().push(path.into());
         Ok(trips_table())
     }
-    fn table_function(
-        &self,
-        name: &str,
-        args: &[TableFunctionArg],
-    ) -> Result<Arc<dyn TableSource>> {
+    fn table_function(&self, name: &str, args: &[TableFunctionArg]) -> Result<Arc<dyn TableSource>> {
         if !name.starts_with("read_") {
             return plan_err!("unknown table function '{name}'");
         }
-        self.table_function_calls
-            .borrow_mut()
-            .push((name.into(), args.to_vec()));
+        self.table_function_calls.borrow_mut().push((name.into(), args.to_vec()));
         Ok(trips_table())
     }
     fn get_scalar_function(&self, name: &str) -> Option<Arc<dyn ScalarFunction>> {
-        self.functions
-            .iter()
-            .find(|f| f.name().eq_ignore_ascii_case(name))
-            .cloned()
+        self.functions.iter().find(|f| f.name().eq_ignore_ascii_case(name)).cloned()
     }
     fn function_names(&self) -> Vec<String> {
         self.functions.iter().map(|f| f.name().to_string()).collect()

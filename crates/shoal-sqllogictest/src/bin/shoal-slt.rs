@@ -1,7 +1,7 @@
 //! `shoal-slt`: run sqllogictest files (`.slt`, `.test`) or directories of them against shoal.
 //!
 //! ```text
-//! shoal-slt [--threads N] [--no-optimizer] [--complete] PATH...
+//! shoal-slt [--threads N] [--no-optimizer] [--keep-going] [--complete] PATH...
 //! ```
 //!
 //! Relative data paths in the files (`FROM 'testdata/data/x.csv'`) resolve against the current
@@ -12,13 +12,14 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use shoal_sqllogictest::{collect_test_files, complete_file, run_file, RunOptions};
+use shoal_sqllogictest::{collect_test_files, complete_file, run_file, run_file_keep_going, RunOptions};
 
-const USAGE: &str = "usage: shoal-slt [--threads N] [--no-optimizer] [--complete] PATH...
+const USAGE: &str = "usage: shoal-slt [--threads N] [--no-optimizer] [--keep-going] [--complete] PATH...
 
 Runs sqllogictest files (.slt: shoal's conventions, .test: SQLite's) or directories of them.
   --threads N      worker threads per session (default 4)
   --no-optimizer   run with every optimizer rule switched off
+  --keep-going     report every failing record of a file, not just the first
   --complete       rewrite the expected output of .slt files with shoal's results (review the diff!)
   -h, --help       show this help";
 
@@ -27,21 +28,19 @@ Runs sqllogictest files (.slt: shoal's conventions, .test: SQLite's) or director
 struct Args {
     options: RunOptions,
     complete: bool,
+    keep_going: bool,
     paths: Vec<PathBuf>,
 }
 
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
-    let mut parsed = Args {
-        options: RunOptions::default(),
-        complete: false,
-        paths: Vec::new(),
-    };
+    let mut parsed = Args { options: RunOptions::default(), complete: false, paths: Vec::new() };
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "-h" | "--help" => return Ok(None),
             "--no-optimizer" => parsed.options.optimizer_enabled = false,
             "--complete" => parsed.complete = true,
+            "--keep-going" => parsed.keep_going = true,
             "--threads" => {
                 let value = args.next().ok_or("--threads needs a number")?;
                 parsed.options.threads = parse_threads(&value)?;
@@ -88,11 +87,8 @@ fn main() -> ExitCode {
 
     let mut failed = 0usize;
     for file in &files {
-        let outcome = if args.complete {
-            complete_file(file, &args.options)
-        } else {
-            run_file(file, &args.options)
-        };
+        let outcome =
+            if args.complete { complete_file(file, &args.options) } else { run_file(file, &args.options) };
         match outcome {
             Ok(()) => {
                 let verb = if args.complete { "completed" } else { "ok" };
