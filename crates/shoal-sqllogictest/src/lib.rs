@@ -27,4 +27,7 @@ mod run;
 pub use column_type::{lenient_column_validator, ShoalColumnType};
 pub use db::{ShoalDb, ENGINE_NAME};
 pub use render::ValueStyle;
-pub use run::{collect_test_files, complete_file, is_test_file, run_file, runner_for, RunOptions, SltError};
+pub use run::{
+    collect_test_files, complete_file, is_test_file, run_file, run_file_keep_going, runner_for, RunOptions,
+    SltError,
+};

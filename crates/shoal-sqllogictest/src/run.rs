@@ -5,7 +5,9 @@ use std::future::{ready, Ready};
 use std::path::{Path, PathBuf};
 
 use shoal::{SessionConfig, ShoalError};
-use sqllogictest::{default_normalizer, default_validator, strict_column_validator, Normalizer, Runner};
+use sqllogictest::{
+    default_normalizer, default_validator, strict_column_validator, Normalizer, Record, Runner,
+};
 
 use crate::column_type::{lenient_column_validator, ShoalColumnType};
 use crate::db::ShoalDb;

@@ -33,7 +33,8 @@ struct Args {
 }
 
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
-    let mut parsed = Args { options: RunOptions::default(), complete: false, paths: Vec::new() };
+    let mut parsed =
+        Args { options: RunOptions::default(), complete: false, keep_going: false, paths: Vec::new() };
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -87,16 +88,21 @@ fn main() -> ExitCode {
 
     let mut failed = 0usize;
     for file in &files {
-        let outcome =
-            if args.complete { complete_file(file, &args.options) } else { run_file(file, &args.options) };
-        match outcome {
-            Ok(()) => {
-                let verb = if args.complete { "completed" } else { "ok" };
-                println!("{verb:>9}  {}", file.display());
-            }
-            Err(e) => {
-                failed += 1;
-                println!("{:>9}  {}\n{e}", "FAILED", file.display());
+        let failures = if args.complete {
+            complete_file(file, &args.options).err().into_iter().collect()
+        } else if args.keep_going {
+            run_file_keep_going(file, &args.options)
+        } else {
+            run_file(file, &args.options).err().into_iter().collect::<Vec<_>>()
+        };
+        if failures.is_empty() {
+            let verb = if args.complete { "completed" } else { "ok" };
+            println!("{verb:>9}  {}", file.display());
+        } else {
+            failed += 1;
+            println!("{:>9}  {}", "FAILED", file.display());
+            for failure in failures {
+                println!("{failure}");
             }
         }
     }
