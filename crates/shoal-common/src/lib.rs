@@ -2,6 +2,7 @@
 //!
 //! Every other shoal crate depends on this one; it depends only on Arrow.
 
+pub mod cast;
 pub mod config;
 pub mod error;
 pub mod scalar;

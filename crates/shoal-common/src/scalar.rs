@@ -74,7 +74,8 @@ impl ScalarValue {
         self.0.data_type()
     }
     pub fn is_null(&self) -> bool {
-        self.0.is_null(0)
+        // `logical_nulls` also covers the Null type, whose array has no validity buffer.
+        self.0.logical_nulls().is_some_and(|n| n.is_null(0))
     }
     /// The underlying one-row array.
     pub fn array(&self) -> &ArrayRef {
@@ -102,13 +103,7 @@ impl ScalarValue {
         if self.data_type() == data_type {
             return Ok(self.clone());
         }
-        let options = arrow::compute::CastOptions {
-            safe: false,
-            ..Default::default()
-        };
-        Ok(Self(arrow::compute::cast_with_options(
-            &self.0, data_type, &options,
-        )?))
+        Ok(Self(crate::cast::sql_cast(&self.0, data_type, false)?))
     }
 
     /// The value as an i64, if it is a non-null integer (of any width) that fits.
@@ -259,5 +254,7 @@ mod tests {
         assert_eq!(ScalarValue::from_array_row(a.as_ref(), 2), s);
         assert_eq!(ScalarValue::utf8(Some("it's")).to_sql_string(), "'it''s'");
         assert!(ScalarValue::null(&DataType::Int32).is_null());
+        assert!(ScalarValue::null(&DataType::Null).is_null());
+        assert!(!ScalarValue::int64(Some(0)).is_null());
     }
 }

@@ -83,12 +83,12 @@ fn inference_never_loses_digits() {
     let path = write(
         dir.path(),
         "t.csv",
-        "big,nanos,datetime_in_date\n\
-         123456789012345678901234,2024-01-02 03:04:05.1234567,2024-01-02\n",
+        "big,nanos,datetime_in_date,odd\n\
+         123456789012345678901234,2024-01-02 03:04:05.1234567,2024-01-02,2024-01-0é 00:00:00\n",
     );
     let t = open(&path, CsvOptions::default());
     let types: Vec<DataType> = t.schema().fields().iter().map(|f| f.data_type().clone()).collect();
-    assert_eq!(types, [DataType::Utf8, DataType::Utf8, DataType::Date32]);
+    assert_eq!(types, [DataType::Utf8, DataType::Utf8, DataType::Date32, DataType::Utf8]);
 }
 
 #[test]

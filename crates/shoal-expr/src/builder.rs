@@ -8,6 +8,7 @@ use std::sync::Arc;
 use shoal_common::{plan_err, Result};
 
 use crate::expr::{Expr, SortExpr};
+use crate::join::{split_join_condition, Join, JoinType};
 use crate::plan::{
     Aggregate, EmptyRelation, Filter, Limit, LogicalPlan, Projection, Sort, SubqueryAlias,
     TableScan, Values,
@@ -199,6 +200,61 @@ impl LogicalPlanBuilder {
         Ok(Self::from(LogicalPlan::SubqueryAlias(
             SubqueryAlias::try_new(Arc::new(self.plan), alias)?,
         )))
+    }
+
+    /// Join with `right` on the key pairs `on` (left expressions over this plan, right ones
+    /// over `right`) and an optional residual `filter` over the joined columns.
+    pub fn join(
+        self,
+        right: LogicalPlan,
+        join_type: JoinType,
+        on: (Vec<Expr>, Vec<Expr>),
+        filter: Option<Expr>,
+    ) -> Result<Self> {
+        let (l, r) = on;
+        if l.len() != r.len() {
+            return plan_err!(
+                "join keys differ in number: {} on the left, {} on the right",
+                l.len(),
+                r.len()
+            );
+        }
+        Ok(Self::from(LogicalPlan::Join(Join::try_new(
+            Arc::new(self.plan),
+            Arc::new(right),
+            l.into_iter().zip(r).collect(),
+            filter,
+            join_type,
+            false,
+        )?)))
+    }
+
+    /// Join with `right` where `condition` holds: equalities between a left-only and a
+    /// right-only expression become hash keys, the rest the residual filter.
+    pub fn join_on(self, right: LogicalPlan, join_type: JoinType, condition: Expr) -> Result<Self> {
+        let joined = self.plan.schema().join(right.schema());
+        let condition = coerce_expr(condition, &joined)?;
+        let (on, filter) = split_join_condition(condition, self.plan.schema(), right.schema())?;
+        Ok(Self::from(LogicalPlan::Join(Join::try_new(
+            Arc::new(self.plan),
+            Arc::new(right),
+            on,
+            filter,
+            join_type,
+            false,
+        )?)))
+    }
+
+    /// Every row of this plan paired with every row of `right`.
+    pub fn cross_join(self, right: LogicalPlan) -> Result<Self> {
+        Ok(Self::from(LogicalPlan::Join(Join::try_new(
+            Arc::new(self.plan),
+            Arc::new(right),
+            vec![],
+            None,
+            JoinType::Inner,
+            false,
+        )?)))
     }
 
     pub fn build(self) -> Result<LogicalPlan> {

@@ -36,7 +36,11 @@ pub fn sql_type_name(t: &DataType) -> String {
 fn fmt_child(f: &mut fmt::Formatter<'_>, e: &Expr, parent_prec: u8) -> fmt::Result {
     match e {
         Expr::BinaryExpr(b) if b.op.precedence() < parent_prec => write!(f, "({e})"),
-        Expr::Between(_) | Expr::Like(_) | Expr::InList(_) if parent_prec > 0 => write!(f, "({e})"),
+        Expr::Between(_) | Expr::Like(_) | Expr::InList(_) | Expr::InSubquery(_)
+            if parent_prec > 0 =>
+        {
+            write!(f, "({e})")
+        }
         _ => write!(f, "{e}"),
     }
 }
@@ -135,14 +139,29 @@ impl fmt::Display for Expr {
                 } else {
                     join(f, &a.args)?;
                 }
+                for (i, s) in a.order_by.iter().enumerate() {
+                    f.write_str(if i == 0 { " ORDER BY " } else { ", " })?;
+                    write!(f, "{s}")?;
+                }
                 f.write_str(")")?;
                 if let Some(filter) = &a.filter {
                     write!(f, " FILTER (WHERE {filter})")?;
                 }
                 Ok(())
             }
+            Expr::WindowFunction(w) => write!(f, "{w}"),
             Expr::Wildcard { qualifier: Some(q) } => write!(f, "{q}.*"),
             Expr::Wildcard { qualifier: None } => f.write_str("*"),
+            Expr::ScalarSubquery(_) => f.write_str("(<subquery>)"),
+            Expr::InSubquery(i) => {
+                fmt_child(f, &i.expr, 21)?;
+                write!(f, " {}IN (<subquery>)", if i.negated { "NOT " } else { "" })
+            }
+            Expr::Exists(e) => {
+                write!(f, "{}EXISTS (<subquery>)", if e.negated { "NOT " } else { "" })
+            }
+            Expr::OuterReferenceColumn(_, c) => write!(f, "outer_ref({c})"),
+            Expr::GroupingSet(g) => write!(f, "{g}"),
         }
     }
 }

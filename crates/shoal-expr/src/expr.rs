@@ -7,6 +7,8 @@ use arrow::datatypes::DataType;
 use shoal_common::ScalarValue;
 
 use crate::function::{AggregateFunction, ScalarFunction};
+pub use crate::grouping_set::GroupingSet;
+use crate::plan::LogicalPlan;
 use crate::schema::Column;
 
 /// A logical expression.
@@ -44,8 +46,60 @@ pub enum Expr {
     ScalarFunction(ScalarFunctionExpr),
     /// A call of an aggregate function; only valid inside an `Aggregate` node.
     AggregateFunction(AggregateFunctionExpr),
+    /// A window function call `f(..) OVER (..)`; only valid inside a `Window` node.
+    WindowFunction(crate::window::WindowFunctionExpr),
     /// `*` or `t.*`; expanded by the builder, never reaches the optimizer.
     Wildcard { qualifier: Option<String> },
+    /// `ROLLUP (..)`, `CUBE (..)`, `GROUPING SETS (..)`: only valid as the single group
+    /// expression of an `Aggregate`.
+    GroupingSet(GroupingSet),
+    /// `(SELECT ..)` producing one column and at most one row (NULL when no row).
+    ScalarSubquery(Subquery),
+    /// `expr [NOT] IN (SELECT ..)`.
+    InSubquery(InSubquery),
+    /// `[NOT] EXISTS (SELECT ..)`.
+    Exists(Exists),
+    /// A column of an enclosing query, referenced from inside a subquery's plan; typed because
+    /// the subquery's own schema cannot resolve it.
+    OuterReferenceColumn(DataType, Column),
+}
+
+/// The plan of a subquery used as an expression. Subqueries are removed by the decorrelation
+/// rules of the optimizer (turned into joins); none reaches physical planning.
+#[derive(Debug, Clone)]
+pub struct Subquery {
+    pub plan: Arc<LogicalPlan>,
+    /// The [`Expr::OuterReferenceColumn`]s the plan (at any depth) refers to; empty when the
+    /// subquery is uncorrelated.
+    pub outer_refs: Vec<Expr>,
+}
+
+impl PartialEq for Subquery {
+    fn eq(&self, other: &Self) -> bool {
+        self.outer_refs == other.outer_refs
+            && (Arc::ptr_eq(&self.plan, &other.plan)
+                || self.plan.display_indent() == other.plan.display_indent())
+    }
+}
+
+impl Subquery {
+    /// True when the subquery refers to columns of an enclosing query.
+    pub fn is_correlated(&self) -> bool {
+        !self.outer_refs.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct InSubquery {
+    pub expr: Box<Expr>,
+    pub subquery: Subquery,
+    pub negated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exists {
+    pub subquery: Subquery,
+    pub negated: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -245,6 +299,9 @@ pub struct AggregateFunctionExpr {
     pub distinct: bool,
     /// `FILTER (WHERE ..)`.
     pub filter: Option<Box<Expr>>,
+    /// `agg(x ORDER BY y)`: the order in which order-sensitive aggregates (`string_agg`,
+    /// `array_agg`) see their input; empty when unordered.
+    pub order_by: Vec<SortExpr>,
 }
 
 /// One ORDER BY key.
@@ -372,19 +429,50 @@ impl Expr {
         found
     }
 
-    /// Every column referenced by the expression (in order of first appearance).
+    /// Every column referenced by the expression (in order of first appearance), including the
+    /// columns a subquery in it refers to as outer references.
     pub fn column_refs(&self) -> Vec<Column> {
         use crate::tree_node::{TreeNode, TreeNodeRecursion};
         let mut cols: Vec<Column> = vec![];
         let _ = self.apply(|e| {
-            if let Expr::Column(c) = e {
+            let mut add = |c: &Column| {
                 if !cols.contains(c) {
                     cols.push(c.clone());
                 }
+            };
+            match e {
+                Expr::Column(c) => add(c),
+                Expr::ScalarSubquery(s)
+                | Expr::InSubquery(InSubquery { subquery: s, .. })
+                | Expr::Exists(Exists { subquery: s, .. }) => {
+                    for r in &s.outer_refs {
+                        if let Expr::OuterReferenceColumn(_, c) = r {
+                            add(c);
+                        }
+                    }
+                }
+                _ => {}
             }
             Ok(TreeNodeRecursion::Continue)
         });
         cols
+    }
+
+    /// True if the expression contains a subquery (scalar, IN or EXISTS).
+    pub fn contains_subquery(&self) -> bool {
+        use crate::tree_node::{TreeNode, TreeNodeRecursion};
+        let mut found = false;
+        let _ = self.apply(|e| {
+            if matches!(
+                e,
+                Expr::ScalarSubquery(_) | Expr::InSubquery(_) | Expr::Exists(_)
+            ) {
+                found = true;
+                return Ok(TreeNodeRecursion::Stop);
+            }
+            Ok(TreeNodeRecursion::Continue)
+        });
+        found
     }
 
     /// Split `a AND b AND c` into `[a, b, c]`.

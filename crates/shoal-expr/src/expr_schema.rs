@@ -68,8 +68,31 @@ impl Expr {
                     .collect::<Result<Vec<_>>>()?;
                 a.func.return_type(&types)?
             }
+            Expr::WindowFunction(w) => {
+                let types = w
+                    .args
+                    .iter()
+                    .map(|a| a.get_type(schema))
+                    .collect::<Result<Vec<_>>>()?;
+                w.func.return_type(&types)?
+            }
             Expr::Wildcard { .. } => {
                 return internal_err!("wildcard was not expanded before typing")
+            }
+            Expr::ScalarSubquery(s) => {
+                let schema = s.plan.schema();
+                if schema.len() != 1 {
+                    return plan_err!(
+                        "a scalar subquery must return exactly one column, this one returns {}",
+                        schema.len()
+                    );
+                }
+                schema.field(0).data_type().clone()
+            }
+            Expr::InSubquery(_) | Expr::Exists(_) => DataType::Boolean,
+            Expr::OuterReferenceColumn(t, _) => t.clone(),
+            Expr::GroupingSet(g) => {
+                return plan_err!("{g} is only allowed as the GROUP BY of an aggregation")
             }
         })
     }
@@ -80,7 +103,7 @@ impl Expr {
             Expr::Column(c) => schema.field_for_column(c)?.is_nullable(),
             Expr::Literal(s) => s.is_null(),
             Expr::Alias(a) => a.expr.nullable(schema)?,
-            Expr::IsNull(_) | Expr::IsNotNull(_) => false,
+            Expr::IsNull(_) | Expr::IsNotNull(_) | Expr::Exists(_) => false,
             Expr::BinaryExpr(b)
                 if b.op.is_comparison()
                     && !matches!(
@@ -96,6 +119,7 @@ impl Expr {
                 false
             }
             Expr::AggregateFunction(a) => a.func.nullable(),
+            Expr::WindowFunction(w) => w.func.nullable(),
             _ => true,
         })
     }

@@ -79,11 +79,27 @@ pub enum AggregateFunction {
     StddevPop,
     VarSamp,
     VarPop,
+    /// `string_agg(x, sep)`: the non-null values joined by `sep` (a constant).
+    StringAgg,
+    /// `array_agg(x)`: every value (NULLs included) as a list.
+    ArrayAgg,
+    /// `median(x)`: the exact interpolated median.
+    Median,
+    /// `quantile_cont(x, q)` / `percentile_cont(q) WITHIN GROUP (ORDER BY x)`: exact.
+    QuantileCont,
+    /// `approx_quantile(x, q)`: from a mergeable t-digest.
+    ApproxQuantile,
+    /// `approx_count_distinct(x)`: from a mergeable HyperLogLog sketch.
+    ApproxCountDistinct,
+    BoolAnd,
+    BoolOr,
+    /// `count_if(cond)`: rows where `cond` is true.
+    CountIf,
 }
 
 impl AggregateFunction {
     /// All aggregates, for the function registry and help.
-    pub const ALL: [AggregateFunction; 9] = [
+    pub const ALL: [AggregateFunction; 18] = [
         AggregateFunction::Count,
         AggregateFunction::Sum,
         AggregateFunction::Avg,
@@ -93,6 +109,15 @@ impl AggregateFunction {
         AggregateFunction::StddevPop,
         AggregateFunction::VarSamp,
         AggregateFunction::VarPop,
+        AggregateFunction::StringAgg,
+        AggregateFunction::ArrayAgg,
+        AggregateFunction::Median,
+        AggregateFunction::QuantileCont,
+        AggregateFunction::ApproxQuantile,
+        AggregateFunction::ApproxCountDistinct,
+        AggregateFunction::BoolAnd,
+        AggregateFunction::BoolOr,
+        AggregateFunction::CountIf,
     ];
 
     pub fn name(self) -> &'static str {
@@ -106,6 +131,15 @@ impl AggregateFunction {
             AggregateFunction::StddevPop => "stddev_pop",
             AggregateFunction::VarSamp => "variance",
             AggregateFunction::VarPop => "var_pop",
+            AggregateFunction::StringAgg => "string_agg",
+            AggregateFunction::ArrayAgg => "array_agg",
+            AggregateFunction::Median => "median",
+            AggregateFunction::QuantileCont => "quantile_cont",
+            AggregateFunction::ApproxQuantile => "approx_quantile",
+            AggregateFunction::ApproxCountDistinct => "approx_count_distinct",
+            AggregateFunction::BoolAnd => "bool_and",
+            AggregateFunction::BoolOr => "bool_or",
+            AggregateFunction::CountIf => "count_if",
         }
     }
 
@@ -121,6 +155,17 @@ impl AggregateFunction {
             "stddev_pop" => AggregateFunction::StddevPop,
             "variance" | "var_samp" | "var" => AggregateFunction::VarSamp,
             "var_pop" => AggregateFunction::VarPop,
+            "string_agg" | "group_concat" | "listagg" => AggregateFunction::StringAgg,
+            "array_agg" | "list" => AggregateFunction::ArrayAgg,
+            "median" => AggregateFunction::Median,
+            "quantile_cont" | "percentile_cont" | "quantile" => AggregateFunction::QuantileCont,
+            "approx_quantile" | "approx_percentile_cont" | "approx_percentile" => {
+                AggregateFunction::ApproxQuantile
+            }
+            "approx_count_distinct" | "approx_distinct" => AggregateFunction::ApproxCountDistinct,
+            "bool_and" | "every" => AggregateFunction::BoolAnd,
+            "bool_or" => AggregateFunction::BoolOr,
+            "count_if" => AggregateFunction::CountIf,
             _ => return None,
         })
     }
@@ -140,12 +185,38 @@ impl AggregateFunction {
             }
             AggregateFunction::VarSamp => "variance(x) -> double: sample variance",
             AggregateFunction::VarPop => "var_pop(x) -> double: population variance",
+            AggregateFunction::StringAgg => {
+                "string_agg(x, sep [ORDER BY ..]) -> string: non-null values joined by sep \
+                 (aliases group_concat, listagg)"
+            }
+            AggregateFunction::ArrayAgg => {
+                "array_agg(x [ORDER BY ..]) -> list: every value, NULLs included (alias list)"
+            }
+            AggregateFunction::Median => "median(x) -> double: exact median (interpolated)",
+            AggregateFunction::QuantileCont => {
+                "quantile_cont(x, q) | percentile_cont(q) WITHIN GROUP (ORDER BY x) -> double: \
+                 exact interpolated quantile"
+            }
+            AggregateFunction::ApproxQuantile => {
+                "approx_quantile(x, q) -> double: approximate quantile from a t-digest \
+                 (alias approx_percentile_cont)"
+            }
+            AggregateFunction::ApproxCountDistinct => {
+                "approx_count_distinct(x) -> bigint: distinct non-null values, HyperLogLog \
+                 estimate (about 1% error)"
+            }
+            AggregateFunction::BoolAnd => "bool_and(b) -> boolean: true if every value is true",
+            AggregateFunction::BoolOr => "bool_or(b) -> boolean: true if any value is true",
+            AggregateFunction::CountIf => "count_if(b) -> bigint: rows where b is true",
         }
     }
 
     /// The types the arguments must be cast to before accumulation.
     pub fn coerce_types(self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
         use AggregateFunction::*;
+        if let Some(types) = self.coerce_types_ext(arg_types) {
+            return types;
+        }
         match (self, arg_types) {
             (Count, []) => Ok(vec![]),
             (Count, [t]) => Ok(vec![t.clone()]),
@@ -184,6 +255,9 @@ impl AggregateFunction {
     /// The result type for (coerced) argument types.
     pub fn return_type(self, arg_types: &[DataType]) -> Result<DataType> {
         use AggregateFunction::*;
+        if let Some(t) = self.return_type_ext(arg_types) {
+            return t;
+        }
         let arg = arg_types.first();
         Ok(match (self, arg) {
             (Count, _) => DataType::Int64,
@@ -211,12 +285,18 @@ impl AggregateFunction {
             },
             (StddevSamp | StddevPop | VarSamp | VarPop, Some(_)) => DataType::Float64,
             (_, None) => return plan_err!("{}() needs an argument", self.name()),
+            (_, Some(t)) => return plan_err!("{}() of {t} is not supported", self.name()),
         })
     }
 
     /// Can the result be NULL? (Only count never is.)
     pub fn nullable(self) -> bool {
-        self != AggregateFunction::Count
+        !matches!(
+            self,
+            AggregateFunction::Count
+                | AggregateFunction::CountIf
+                | AggregateFunction::ApproxCountDistinct
+        )
     }
 }
 

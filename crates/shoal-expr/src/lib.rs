@@ -4,24 +4,37 @@
 //! [`LogicalPlanBuilder`], which type-checks and coerces every expression as it is added, so a
 //! mistake is reported at the call (or SQL position) that caused it.
 
+pub mod aggregate_signature;
 pub mod builder;
+pub mod cardinality;
 pub mod display;
 pub mod expr;
 pub mod expr_schema;
 pub mod function;
+pub mod join;
+pub mod grouping_set;
 pub mod plan;
 pub mod schema;
+pub mod set_plan;
 pub mod table;
 pub mod tree_node;
 pub mod type_coercion;
+pub mod window;
 
 pub use builder::LogicalPlanBuilder;
 pub use expr::{
-    col, lit, AggregateFunctionExpr, Alias, Between, BinaryExpr, Case, Cast, Expr, InList, Like,
+    col, lit, AggregateFunctionExpr, Alias, Between, BinaryExpr, Case, Cast, Exists, Expr, InList,
+    InSubquery, Like, Subquery,
     Operator, ScalarFunctionExpr, SortExpr, TryCast,
 };
 pub use function::{AggregateFunction, ColumnarValue, ScalarFunction};
+pub use grouping_set::{GroupingSet, GROUPING_ID_COLUMN};
+pub use join::{Join, JoinType};
 pub use plan::LogicalPlan;
 pub use schema::{Column, PlanSchema, PlanSchemaRef};
+pub use set_plan::{RecursiveQuery, SetOpKind, SetOperation, Union, WorkTableScan};
 pub use table::{ScanSource, Statistics, TableSource};
 pub use tree_node::{Transformed, TreeNode, TreeNodeRecursion};
+pub use window::{
+    Window, WindowFrame, WindowFrameBound, WindowFrameUnits, WindowFunction, WindowFunctionExpr,
+};

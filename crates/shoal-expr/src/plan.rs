@@ -7,9 +7,12 @@ use arrow::datatypes::{DataType, Field};
 use shoal_common::{internal_err, plan_err, Result};
 
 use crate::expr::{Expr, SortExpr};
+pub use crate::join::{Join, JoinType};
 use crate::schema::{PlanSchema, PlanSchemaRef};
+pub use crate::set_plan::{RecursiveQuery, SetOpKind, SetOperation, Union, WorkTableScan};
 use crate::table::TableSource;
 use crate::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
+pub use crate::window::Window;
 
 /// A node of a logical plan. Children are behind `Arc` so plans are cheap to clone.
 #[derive(Debug, Clone)]
@@ -23,6 +26,12 @@ pub enum LogicalPlan {
     SubqueryAlias(SubqueryAlias),
     EmptyRelation(EmptyRelation),
     Values(Values),
+    Union(Union),
+    SetOperation(SetOperation),
+    RecursiveQuery(RecursiveQuery),
+    WorkTableScan(WorkTableScan),
+    Join(Join),
+    Window(Window),
 }
 
 /// Read a table: the columns in `projection`, rows surviving `filters` (hints for pruning; the
@@ -89,6 +98,9 @@ impl Projection {
             if e.contains_aggregate() {
                 return plan_err!("aggregate function {e} is not allowed here (missing GROUP BY?)");
             }
+            if e.contains_window() {
+                return plan_err!("window function {e} must be computed by a Window node");
+            }
             let (q, f) = e.to_field(in_schema)?;
             qualifiers.push(q);
             fields.push(Arc::new(f));
@@ -114,6 +126,11 @@ impl Filter {
         if predicate.contains_aggregate() {
             return plan_err!(
                 "aggregate functions are not allowed in WHERE: {predicate} (use HAVING)"
+            );
+        }
+        if predicate.contains_window() {
+            return plan_err!(
+                "window functions are not allowed in WHERE: {predicate} (use QUALIFY)"
             );
         }
         let t = predicate.get_type(input.schema())?;
@@ -142,13 +159,28 @@ impl Aggregate {
         let in_schema = input.schema();
         let mut fields = vec![];
         let mut qualifiers = vec![];
-        for g in &group_expr {
+        for g in crate::grouping_set::output_group_exprs(&group_expr)? {
             if g.contains_aggregate() {
                 return plan_err!("aggregate functions are not allowed in GROUP BY: {g}");
+            }
+            if g.contains_window() {
+                return plan_err!("window functions are not allowed in GROUP BY: {g}");
             }
             let (q, f) = g.to_field(in_schema)?;
             qualifiers.push(q);
             fields.push(Arc::new(f));
+        }
+        if let [Expr::GroupingSet(_)] = group_expr.as_slice() {
+            // a grouping column is NULL in the rows of sets that leave it out
+            for f in fields.iter_mut() {
+                *f = Arc::new(f.as_ref().clone().with_nullable(true));
+            }
+            qualifiers.push(None);
+            fields.push(Arc::new(Field::new(
+                crate::grouping_set::GROUPING_ID_COLUMN,
+                DataType::UInt64,
+                false,
+            )));
         }
         for a in &aggr_expr {
             if !matches!(a.clone().unalias(), Expr::AggregateFunction(_)) {
@@ -277,6 +309,12 @@ impl LogicalPlan {
             LogicalPlan::SubqueryAlias(s) => &s.schema,
             LogicalPlan::EmptyRelation(e) => &e.schema,
             LogicalPlan::Values(v) => &v.schema,
+            LogicalPlan::Union(u) => &u.schema,
+            LogicalPlan::SetOperation(s) => &s.schema,
+            LogicalPlan::RecursiveQuery(r) => &r.schema,
+            LogicalPlan::WorkTableScan(w) => &w.schema,
+            LogicalPlan::Join(j) => &j.schema,
+            LogicalPlan::Window(w) => &w.schema,
         }
     }
 
@@ -289,6 +327,12 @@ impl LogicalPlan {
             LogicalPlan::Sort(s) => vec![&s.input],
             LogicalPlan::Limit(l) => vec![&l.input],
             LogicalPlan::SubqueryAlias(s) => vec![&s.input],
+            LogicalPlan::Union(u) => u.inputs.iter().map(|i| i.as_ref()).collect(),
+            LogicalPlan::SetOperation(s) => vec![&s.left, &s.right],
+            LogicalPlan::RecursiveQuery(r) => vec![&r.static_term, &r.recursive_term],
+            LogicalPlan::WorkTableScan(_) => vec![],
+            LogicalPlan::Join(j) => vec![&j.left, &j.right],
+            LogicalPlan::Window(w) => vec![&w.input],
             LogicalPlan::TableScan(_) | LogicalPlan::EmptyRelation(_) | LogicalPlan::Values(_) => {
                 vec![]
             }
@@ -302,11 +346,22 @@ impl LogicalPlan {
             LogicalPlan::Filter(f) => vec![&f.predicate],
             LogicalPlan::Aggregate(a) => a.group_expr.iter().chain(a.aggr_expr.iter()).collect(),
             LogicalPlan::Sort(s) => s.exprs.iter().map(|s| &s.expr).collect(),
+            LogicalPlan::Window(w) => w.window_expr.iter().collect(),
             LogicalPlan::TableScan(s) => s.filters.iter().collect(),
             LogicalPlan::Values(v) => v.values.iter().flatten().collect(),
+            LogicalPlan::Join(j) => j
+                .on
+                .iter()
+                .flat_map(|(l, r)| [l, r])
+                .chain(j.filter.iter())
+                .collect(),
             LogicalPlan::Limit(_)
             | LogicalPlan::SubqueryAlias(_)
-            | LogicalPlan::EmptyRelation(_) => vec![],
+            | LogicalPlan::EmptyRelation(_)
+            | LogicalPlan::Union(_)
+            | LogicalPlan::SetOperation(_)
+            | LogicalPlan::RecursiveQuery(_)
+            | LogicalPlan::WorkTableScan(_) => vec![],
         }
     }
 
@@ -320,8 +375,26 @@ impl LogicalPlan {
                 inputs.len()
             );
         }
+        if let LogicalPlan::Union(_) = self {
+            let inputs = inputs.into_iter().map(Arc::new).collect();
+            return Ok(LogicalPlan::Union(Union::try_new(inputs)?));
+        }
         let mut take = || Arc::new(inputs.remove(0));
         Ok(match self {
+            LogicalPlan::Union(_) => return internal_err!("Union inputs are replaced above"),
+            LogicalPlan::SetOperation(s) => {
+                let left = take();
+                LogicalPlan::SetOperation(SetOperation::try_new(s.op, s.all, left, take())?)
+            }
+            LogicalPlan::RecursiveQuery(r) => {
+                let static_term = take();
+                LogicalPlan::RecursiveQuery(RecursiveQuery::try_new(
+                    &r.name,
+                    static_term,
+                    take(),
+                    r.is_distinct,
+                )?)
+            }
             LogicalPlan::Projection(p) => {
                 LogicalPlan::Projection(Projection::try_new(p.exprs.clone(), take())?)
             }
@@ -346,9 +419,17 @@ impl LogicalPlan {
             LogicalPlan::SubqueryAlias(s) => {
                 LogicalPlan::SubqueryAlias(SubqueryAlias::try_new(take(), &s.alias)?)
             }
+            LogicalPlan::Window(w) => {
+                LogicalPlan::Window(Window::try_new(take(), w.window_expr.clone())?)
+            }
+            LogicalPlan::Join(j) => {
+                let left = take();
+                LogicalPlan::Join(j.with_new_inputs(left, take())?)
+            }
             leaf @ (LogicalPlan::TableScan(_)
             | LogicalPlan::EmptyRelation(_)
-            | LogicalPlan::Values(_)) => leaf.clone(),
+            | LogicalPlan::Values(_)
+            | LogicalPlan::WorkTableScan(_)) => leaf.clone(),
         })
     }
 
@@ -383,7 +464,13 @@ impl LogicalPlan {
                 let group = a
                     .group_expr
                     .into_iter()
-                    .map(|e| keep_name(e, &mut f))
+                    .map(|e| match e {
+                        // each member of a grouping set keeps its own name
+                        Expr::GroupingSet(g) => Ok(Expr::GroupingSet(
+                            g.map_exprs(|m| keep_name(m, &mut f))?,
+                        )),
+                        e => keep_name(e, &mut f),
+                    })
                     .collect::<Result<Vec<_>>>()?;
                 let aggr = a
                     .aggr_expr
@@ -391,6 +478,14 @@ impl LogicalPlan {
                     .map(|e| keep_name(e, &mut f))
                     .collect::<Result<Vec<_>>>()?;
                 LogicalPlan::Aggregate(Aggregate::try_new(a.input, group, aggr)?)
+            }
+            LogicalPlan::Window(w) => {
+                let exprs = w
+                    .window_expr
+                    .into_iter()
+                    .map(|e| keep_name(e, &mut f))
+                    .collect::<Result<Vec<_>>>()?;
+                LogicalPlan::Window(Window::try_new(w.input, exprs)?)
             }
             LogicalPlan::Filter(flt) => {
                 let t = f(flt.predicate)?;
@@ -419,6 +514,31 @@ impl LogicalPlan {
                     })
                     .collect::<Result<Vec<_>>>()?;
                 LogicalPlan::TableScan(TableScan { filters, ..s })
+            }
+            LogicalPlan::Join(j) => {
+                let mut on = Vec::with_capacity(j.on.len());
+                for (l, r) in j.on {
+                    let l = f(l)?;
+                    let r = f(r)?;
+                    changed |= l.transformed || r.transformed;
+                    on.push((l.data, r.data));
+                }
+                let filter = match j.filter {
+                    Some(e) => {
+                        let t = f(e)?;
+                        changed |= t.transformed;
+                        Some(t.data)
+                    }
+                    None => None,
+                };
+                LogicalPlan::Join(Join::try_new(
+                    j.left,
+                    j.right,
+                    on,
+                    filter,
+                    j.join_type,
+                    j.null_aware,
+                )?)
             }
             other => other,
         };
@@ -472,6 +592,22 @@ impl LogicalPlan {
                 None => format!("Limit: skip={}, fetch=None", l.skip),
             },
             LogicalPlan::SubqueryAlias(s) => format!("SubqueryAlias: {}", s.alias),
+            LogicalPlan::Union(_) => "Union".to_string(),
+            LogicalPlan::SetOperation(s) => {
+                format!("{}{}", s.op, if s.all { " ALL" } else { "" })
+            }
+            LogicalPlan::RecursiveQuery(r) => format!(
+                "RecursiveQuery: {} ({})",
+                r.name,
+                if r.is_distinct { "UNION" } else { "UNION ALL" }
+            ),
+            LogicalPlan::WorkTableScan(w) => format!("WorkTableScan: {}", w.name),
+            LogicalPlan::Join(j) => j.description(),
+            LogicalPlan::Window(w) => {
+                let calls: Vec<String> =
+                    w.window_expr.iter().map(crate::window::display_window_expr).collect();
+                format!("Window: {}", calls.join(", "))
+            }
             LogicalPlan::EmptyRelation(e) => {
                 format!("EmptyRelation: rows={}", usize::from(e.produce_one_row))
             }

@@ -7,8 +7,8 @@
 use shoal_common::Result;
 
 use crate::expr::{
-    AggregateFunctionExpr, Alias, Between, BinaryExpr, Case, Cast, Expr, InList, Like,
-    ScalarFunctionExpr, TryCast,
+    AggregateFunctionExpr, Alias, Between, BinaryExpr, Case, Cast, Expr, InList, InSubquery,
+    Like, ScalarFunctionExpr, TryCast,
 };
 
 /// A node after a rewrite, and whether the rewrite changed it.
@@ -154,7 +154,15 @@ impl Expr {
     /// The direct children of this expression.
     pub fn children(&self) -> Vec<&Expr> {
         match self {
-            Expr::Column(_) | Expr::Literal(_) | Expr::Wildcard { .. } => vec![],
+            // A subquery's plan is not an expression child: rules that rewrite subqueries
+            // reach the plan through the variant itself.
+            Expr::Column(_)
+            | Expr::Literal(_)
+            | Expr::Wildcard { .. }
+            | Expr::ScalarSubquery(_)
+            | Expr::Exists(_)
+            | Expr::OuterReferenceColumn(..) => vec![],
+            Expr::InSubquery(i) => vec![&i.expr],
             Expr::Alias(a) => vec![&a.expr],
             Expr::BinaryExpr(b) => vec![&b.left, &b.right],
             Expr::Not(e) | Expr::Negative(e) | Expr::IsNull(e) | Expr::IsNotNull(e) => vec![e],
@@ -185,8 +193,16 @@ impl Expr {
                 if let Some(f) = &a.filter {
                     v.push(f);
                 }
+                v.extend(a.order_by.iter().map(|s| &s.expr));
                 v
             }
+            Expr::GroupingSet(g) => g.all_exprs(),
+            Expr::WindowFunction(w) => w
+                .args
+                .iter()
+                .chain(w.partition_by.iter())
+                .chain(w.order_by.iter().map(|o| &o.expr))
+                .collect(),
         }
     }
 }
@@ -212,7 +228,21 @@ impl TreeNode for Expr {
         let c = &mut changed;
         let f = &mut f;
         let expr = match self {
-            e @ (Expr::Column(_) | Expr::Literal(_) | Expr::Wildcard { .. }) => e,
+            e @ (Expr::Column(_)
+            | Expr::Literal(_)
+            | Expr::Wildcard { .. }
+            | Expr::ScalarSubquery(_)
+            | Expr::Exists(_)
+            | Expr::OuterReferenceColumn(..)) => e,
+            Expr::InSubquery(InSubquery {
+                expr,
+                subquery,
+                negated,
+            }) => Expr::InSubquery(InSubquery {
+                expr: map_box(expr, f, c)?,
+                subquery,
+                negated,
+            }),
             Expr::Alias(Alias { expr, name }) => Expr::Alias(Alias {
                 expr: map_box(expr, f, c)?,
                 name,
@@ -300,12 +330,44 @@ impl TreeNode for Expr {
                 args,
                 distinct,
                 filter,
+                order_by,
             }) => Expr::AggregateFunction(AggregateFunctionExpr {
                 func,
                 args: map_vec(args, f, c)?,
                 distinct,
                 filter: filter.map(|e| map_box(e, f, c)).transpose()?,
+                order_by: order_by
+                    .into_iter()
+                    .map(|s| {
+                        let t = f(s.expr)?;
+                        *c |= t.transformed;
+                        Ok(crate::expr::SortExpr { expr: t.data, ..s })
+                    })
+                    .collect::<Result<Vec<_>>>()?,
             }),
+            Expr::WindowFunction(w) => {
+                let order_by = w
+                    .order_by
+                    .into_iter()
+                    .map(|o| {
+                        let t = f(o.expr)?;
+                        *c |= t.transformed;
+                        Ok(crate::expr::SortExpr { expr: t.data, ..o })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                Expr::WindowFunction(crate::window::WindowFunctionExpr {
+                    func: w.func,
+                    args: map_vec(w.args, f, c)?,
+                    partition_by: map_vec(w.partition_by, f, c)?,
+                    order_by,
+                    frame: w.frame,
+                })
+            }
+            Expr::GroupingSet(g) => Expr::GroupingSet(g.map_exprs(|e| {
+                let t = f(e)?;
+                *c |= t.transformed;
+                Ok(t.data)
+            })?),
         };
         Ok(Transformed::new(expr, changed))
     }

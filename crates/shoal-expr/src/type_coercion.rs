@@ -19,8 +19,8 @@ use arrow::datatypes::{DataType, TimeUnit, DECIMAL128_MAX_PRECISION};
 use shoal_common::{plan_err, Result, ScalarValue, ShoalError};
 
 use crate::expr::{
-    AggregateFunctionExpr, Between, BinaryExpr, Case, Cast, Expr, InList, Like, Operator,
-    ScalarFunctionExpr, TryCast,
+    AggregateFunctionExpr, Between, BinaryExpr, Case, Cast, Expr, InList, InSubquery, Like,
+    Operator, ScalarFunctionExpr, Subquery, TryCast,
 };
 use crate::schema::PlanSchema;
 use crate::tree_node::{Transformed, TreeNode};
@@ -406,6 +406,35 @@ fn coerce_node(expr: Expr, schema: &PlanSchema) -> Result<Expr> {
                 negated,
             })
         }
+        Expr::InSubquery(InSubquery {
+            expr,
+            subquery,
+            negated,
+        }) => {
+            let sub_schema = subquery.plan.schema();
+            if sub_schema.len() != 1 {
+                return plan_err!(
+                    "the subquery of IN must return exactly one column, this one returns {}",
+                    sub_schema.len()
+                );
+            }
+            let et = expr.get_type(schema)?;
+            let st = sub_schema.field(0).data_type().clone();
+            let Some(t) = comparison_coercion(&et, &st) else {
+                return plan_err!("cannot compare {expr} of type {et} with a subquery of type {st}");
+            };
+            let expr = Box::new(cast_to(*expr, &et, &t)?);
+            let subquery = if st == t {
+                subquery
+            } else {
+                cast_subquery(subquery, &t)?
+            };
+            Expr::InSubquery(InSubquery {
+                expr,
+                subquery,
+                negated,
+            })
+        }
         Expr::Like(Like {
             negated,
             expr,
@@ -539,6 +568,7 @@ fn coerce_node(expr: Expr, schema: &PlanSchema) -> Result<Expr> {
             args,
             distinct,
             filter,
+            order_by,
         }) => {
             let types = args
                 .iter()
@@ -572,14 +602,34 @@ fn coerce_node(expr: Expr, schema: &PlanSchema) -> Result<Expr> {
                 args,
                 distinct,
                 filter,
+                order_by,
             })
         }
+        Expr::WindowFunction(w) => crate::window::coerce_window_call(w, schema)?,
         e => e,
+    })
+}
+
+/// The one-column `subquery` with its column cast to `to` (keeping the column's name).
+fn cast_subquery(subquery: Subquery, to: &DataType) -> Result<Subquery> {
+    use std::sync::Arc;
+    let schema = subquery.plan.schema();
+    let column = Expr::Column(schema.column(0));
+    let name = schema.field(0).name().clone();
+    let cast = cast_to(column, schema.field(0).data_type(), to)?.alias(name);
+    let projection = crate::plan::Projection::try_new(vec![cast], subquery.plan)?;
+    Ok(Subquery {
+        plan: Arc::new(crate::plan::LogicalPlan::Projection(projection)),
+        outer_refs: subquery.outer_refs,
     })
 }
 
 /// Insert the casts that make `expr` well-typed against `schema`, or explain why it cannot be.
 pub fn coerce_expr(expr: Expr, schema: &PlanSchema) -> Result<Expr> {
+    if let Expr::GroupingSet(g) = expr {
+        // each member is an ordinary expression; the set itself has no type
+        return Ok(Expr::GroupingSet(g.map_exprs(|e| coerce_expr(e, schema))?));
+    }
     let out = expr.transform_up(|e| Ok(Transformed::yes(coerce_node(e, schema)?)))?;
     // type-check the result as a whole (catches unknown columns in leaf-only expressions)
     out.data.get_type(schema)?;

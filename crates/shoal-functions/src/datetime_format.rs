@@ -153,7 +153,7 @@ fn parse_with_format(s: &str, format: &str) -> Option<NaiveDateTime> {
     DateTime::parse_from_str(s, format).ok().map(|dt| dt.naive_utc())
 }
 
-fn to_timestamp(args: &[ColumnarValue], num_rows: usize) -> Result<ColumnarValue> {
+pub(crate) fn to_timestamp(args: &[ColumnarValue], num_rows: usize) -> Result<ColumnarValue> {
     let out_type = DataType::Timestamp(TimeUnit::Microsecond, None);
     let source = arg(args, 0)?;
     if source.data_type() == DataType::Float64 {

@@ -8,9 +8,11 @@ pub mod args;
 pub mod builtin;
 pub mod conditional;
 pub mod datetime;
+pub mod datetime_diff;
 pub mod datetime_format;
 pub mod math;
 pub mod regexp;
+pub mod regexp_extract;
 pub mod rounding;
 pub mod string;
 pub mod string_slice;
@@ -69,6 +71,7 @@ pub fn builtin_functions() -> Vec<Arc<dyn ScalarFunction>> {
         rounding::functions(),
         datetime::functions(),
         datetime_format::functions(),
+        datetime_diff::functions(),
     ]
     .into_iter()
     .flatten()

@@ -1,4 +1,5 @@
-//! Regular-expression functions (`regexp_replace`, `regexp_like`) on the `regex` crate, with
+//! Regular-expression functions (`regexp_replace`, `regexp_like` alias `regexp_matches`,
+//! and `regexp_extract` in [`crate::regexp_extract`]) on the `regex` crate, with
 //! compiled patterns cached per function so a constant pattern is compiled once.
 //!
 //! Flags follow PostgreSQL: `g` replaces every match, `i` ignores case, `c` is case-sensitive
@@ -21,18 +22,22 @@ const CACHE_CAPACITY: usize = 64;
 
 /// The regular-expression functions.
 pub fn functions() -> Vec<Arc<dyn ScalarFunction>> {
-    vec![Arc::new(RegexpReplace::default()), Arc::new(RegexpLike::default())]
+    vec![
+        Arc::new(RegexpReplace::default()),
+        Arc::new(RegexpLike::default()),
+        Arc::new(crate::regexp_extract::RegexpExtract::default()),
+    ]
 }
 
 /// Options parsed from a flags string.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-struct Flags {
-    global: bool,
-    case_insensitive: bool,
+pub(crate) struct Flags {
+    pub(crate) global: bool,
+    pub(crate) case_insensitive: bool,
 }
 
 impl Flags {
-    fn parse(flags: &str, allow_global: bool, func: &str) -> Result<Self> {
+    pub(crate) fn parse(flags: &str, allow_global: bool, func: &str) -> Result<Self> {
         let mut out = Flags::default();
         for c in flags.chars() {
             match c {
@@ -48,12 +53,12 @@ impl Flags {
 
 /// Compiled regexes by (pattern, case-insensitive), shared by the threads running a function.
 #[derive(Debug, Default)]
-struct RegexCache {
+pub(crate) struct RegexCache {
     map: Mutex<HashMap<(String, bool), Regex>>,
 }
 
 impl RegexCache {
-    fn get(&self, pattern: &str, case_insensitive: bool) -> Result<Regex> {
+    pub(crate) fn get(&self, pattern: &str, case_insensitive: bool) -> Result<Regex> {
         let key = (pattern.to_string(), case_insensitive);
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(re) = map.get(&key) {
@@ -76,16 +81,16 @@ impl RegexCache {
 }
 
 /// Remembers the regex of the previous row so a run of equal patterns skips the cache lock.
-struct LastRegex<'c> {
+pub(crate) struct LastRegex<'c> {
     cache: &'c RegexCache,
     last: Option<(String, bool, Regex)>,
 }
 
 impl<'c> LastRegex<'c> {
-    fn new(cache: &'c RegexCache) -> Self {
+    pub(crate) fn new(cache: &'c RegexCache) -> Self {
         Self { cache, last: None }
     }
-    fn get(&mut self, pattern: &str, case_insensitive: bool) -> Result<&Regex> {
+    pub(crate) fn get(&mut self, pattern: &str, case_insensitive: bool) -> Result<&Regex> {
         let hit = matches!(&self.last, Some((p, ci, _)) if p == pattern && *ci == case_insensitive);
         if !hit {
             let re = self.cache.get(pattern, case_insensitive)?;
@@ -199,6 +204,10 @@ const REGEXP_LIKE: &str = "regexp_like(string, pattern[, flags]) -> boolean: tru
 impl ScalarFunction for RegexpLike {
     fn name(&self) -> &str {
         "regexp_like"
+    }
+    fn aliases(&self) -> &[&'static str] {
+        // DuckDB's name: true when the pattern matches anywhere in the string
+        &["regexp_matches"]
     }
     fn description(&self) -> &str {
         REGEXP_LIKE

@@ -6,17 +6,29 @@
 //! schema is unchanged. Every rule rewrites with the `TreeNode` API of `shoal-expr` and keeps
 //! results exactly the same, NULLs and three-valued logic included.
 
+mod decorrelate;
+pub mod decorrelate_predicate_subquery;
 pub mod eliminate_filter;
 pub mod eliminate_limit;
 pub mod optimizer;
 pub mod propagate_empty_relation;
 pub mod push_down_filter;
+mod push_down_filter_join;
+mod push_down_filter_window;
 pub mod push_down_limit;
 pub mod push_down_projection;
+pub mod scalar_subquery_to_join;
+mod scalar_subquery_empty;
+mod single_row_check;
+mod push_down_projection_join;
+mod push_down_projection_union;
+mod push_down_filter_union;
+mod push_down_projection_window;
 pub mod simplify_expressions;
 pub mod sort_limit_to_topk;
 mod utils;
 
+pub use decorrelate_predicate_subquery::DecorrelatePredicateSubquery;
 pub use eliminate_filter::EliminateFilter;
 pub use eliminate_limit::EliminateLimit;
 pub use optimizer::{ConstEvaluator, Optimizer, OptimizerContext, OptimizerRule};
@@ -24,5 +36,6 @@ pub use propagate_empty_relation::PropagateEmptyRelation;
 pub use push_down_filter::PushDownFilter;
 pub use push_down_limit::PushDownLimit;
 pub use push_down_projection::PushDownProjection;
+pub use scalar_subquery_to_join::ScalarSubqueryToJoin;
 pub use simplify_expressions::SimplifyExpressions;
 pub use sort_limit_to_topk::SortLimitToTopK;

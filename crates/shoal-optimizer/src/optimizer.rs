@@ -7,8 +7,8 @@ use shoal_common::{Result, ScalarValue, SessionConfig, ShoalError};
 use shoal_expr::{Expr, LogicalPlan, PlanSchema, Transformed};
 
 use crate::{
-    EliminateFilter, EliminateLimit, PropagateEmptyRelation, PushDownFilter, PushDownLimit,
-    PushDownProjection, SimplifyExpressions, SortLimitToTopK,
+    DecorrelatePredicateSubquery, EliminateFilter, EliminateLimit, PropagateEmptyRelation, PushDownFilter, PushDownLimit,
+    PushDownProjection, ScalarSubqueryToJoin, SimplifyExpressions, SortLimitToTopK,
 };
 
 /// The most passes over the rule list; plans usually settle after one or two.
@@ -88,7 +88,13 @@ impl Optimizer {
     /// The default rules, in order.
     pub fn new() -> Self {
         let rules: Vec<Arc<dyn OptimizerRule>> = vec![
-            // First: folds constants and simplifies booleans, so the eliminate_* rules below see
+            // First of all: subquery expressions become joins, so every later rule (and the
+            // physical planner) sees only joins; the joined plans are then simplified and get
+            // filters pushed into them like any other. The predicate rule runs first so a
+            // scalar subquery left in the filter it rewrites is handled in the same pass.
+            Arc::new(DecorrelatePredicateSubquery),
+            Arc::new(ScalarSubqueryToJoin),
+            // Then: folds constants and simplifies booleans, so the eliminate_* rules below see
             // literal `true` / `false` / NULL predicates and pushed-down filters are already simple.
             Arc::new(SimplifyExpressions),
             // After simplify_expressions: needs predicates folded to literals.

@@ -21,13 +21,27 @@ impl OptimizerRule for PropagateEmptyRelation {
         plan.transform_up(|node| {
             let empty_input = node.inputs().first().is_some_and(|i| is_empty_relation(i));
             let propagates = match &node {
-                LogicalPlan::Aggregate(a) => !a.group_expr.is_empty(),
+                // a grouping set with `()` yields a grand-total row even over no input
+                LogicalPlan::Aggregate(a) => !a.group_expr.is_empty() && a.grouping_set().is_none(),
                 LogicalPlan::Projection(_)
                 | LogicalPlan::Filter(_)
                 | LogicalPlan::Sort(_)
                 | LogicalPlan::Limit(_)
-                | LogicalPlan::SubqueryAlias(_) => true,
+                | LogicalPlan::SubqueryAlias(_)
+                | LogicalPlan::Window(_) => true,
+                // INTERSECT / EXCEPT with an empty left input are empty.
+                LogicalPlan::SetOperation(_) => true,
+                // A union is empty only when every input is; a recursive query's static term
+                // being empty does not make its recursive term empty.
+                LogicalPlan::Union(_) | LogicalPlan::RecursiveQuery(_) | LogicalPlan::WorkTableScan(_) => false,
                 LogicalPlan::TableScan(_) | LogicalPlan::EmptyRelation(_) | LogicalPlan::Values(_) => false,
+                // Which empty side empties a join depends on its type: see `empty_join`.
+                LogicalPlan::Join(j) => {
+                    if empty_join(j) {
+                        return Ok(Transformed::yes(empty_like(&node)));
+                    }
+                    false
+                }
             };
             if empty_input && propagates {
                 Ok(Transformed::yes(empty_like(&node)))
@@ -35,5 +49,17 @@ impl OptimizerRule for PropagateEmptyRelation {
                 Ok(Transformed::no(node))
             }
         })
+    }
+}
+
+/// Is the join empty because an input it needs rows from is empty?
+fn empty_join(j: &shoal_expr::plan::Join) -> bool {
+    use shoal_expr::JoinType::*;
+    let (l, r) = (is_empty_relation(&j.left), is_empty_relation(&j.right));
+    match j.join_type {
+        Inner | LeftSemi | RightSemi => l || r,
+        Left | LeftAnti => l,
+        Right | RightAnti => r,
+        Full => l && r,
     }
 }

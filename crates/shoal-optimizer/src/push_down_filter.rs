@@ -8,7 +8,9 @@
 //! * through a `Sort` without a fetch (a top-k's output depends on what reaches it);
 //! * below an `Aggregate` with group keys, when it reads group columns only (rewritten onto the
 //!   group expressions); never below a global aggregate, which yields a row even for no input;
-//! * never through a `Limit`.
+//! * never through a `Limit`;
+//! * into the inputs of a `Join`, or into its condition (see `push_down_filter_join.rs`);
+//! * into every input of a `Union` / `SetOperation` (see `push_down_filter_union.rs`).
 //!
 //! At a `TableScan` (without a fetch) the parts the source can prune with are copied into
 //! `TableScan.filters` as hints, and the `Filter` stays: sources skip data but do not filter rows.
@@ -35,6 +37,7 @@ impl OptimizerRule for PushDownFilter {
         // Top-down: a filter pushed one level is visited again as the child of what it crossed.
         plan.transform_down(|node| match node {
             LogicalPlan::Filter(filter) => push_filter(filter),
+            LogicalPlan::Join(join) => crate::push_down_filter_join::push_join_condition(join),
             other => Ok(Transformed::no(other)),
         })
     }
@@ -68,8 +71,27 @@ fn push_filter(filter: Filter) -> Result<Transformed<LogicalPlan>> {
         LogicalPlan::Projection(p) => through_projection(parts, p)?,
         LogicalPlan::SubqueryAlias(s) => through_alias(parts, s)?,
         LogicalPlan::Sort(s) if s.fetch.is_none() => through_sort(parts, s)?,
-        LogicalPlan::Aggregate(a) if !a.group_expr.is_empty() => below_aggregate(parts, a)?,
+        // not below grouping sets: there a grouping column is also NULL in rows of other sets
+        LogicalPlan::Aggregate(a) if !a.group_expr.is_empty() && a.grouping_set().is_none() => {
+            below_aggregate(parts, a)?
+        }
         LogicalPlan::TableScan(s) if s.fetch.is_none() => into_scan(parts, s)?,
+        LogicalPlan::Window(w) => {
+            let (input, remaining, changed) = crate::push_down_filter_window::below_window(parts, w)?;
+            Pushed { input, remaining, changed }
+        }
+        LogicalPlan::Join(j) => {
+            let (input, remaining, changed) = crate::push_down_filter_join::through_join(parts, j)?;
+            Pushed { input, remaining, changed }
+        }
+        LogicalPlan::Union(u) => {
+            let (input, remaining, changed) = crate::push_down_filter_union::through_union(parts, u)?;
+            Pushed { input, remaining, changed }
+        }
+        LogicalPlan::SetOperation(so) => {
+            let (input, remaining, changed) = crate::push_down_filter_union::through_set_operation(parts, so)?;
+            Pushed { input, remaining, changed }
+        }
         other => Pushed { input: other, remaining: parts, changed: false },
     };
     if !merged && !pushed.changed {

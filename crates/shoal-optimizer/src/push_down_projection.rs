@@ -8,6 +8,7 @@
 //!   (unused aggregates are dropped, but a global aggregate keeps at least one);
 //! * `Filter` / `Sort`: what the parent uses plus the predicate / sort keys;
 //! * `Limit` / `SubqueryAlias`: what the parent uses;
+//! * `Join`: per input, what the parent uses from it plus the keys and the residual filter;
 //! * `TableScan`: `projection` is narrowed to those columns (plus columns of its pruning
 //!   filters) — possibly `Some(vec![])` for `SELECT count(*)`.
 //!
@@ -60,6 +61,16 @@ fn prune(plan: LogicalPlan, required: &BTreeSet<usize>) -> Result<Transformed<Lo
         // Same columns at the same positions as the input.
         LogicalPlan::Limit(_) | LogicalPlan::SubqueryAlias(_) => plan.map_children(|c| prune(c, required)),
         LogicalPlan::EmptyRelation(_) | LogicalPlan::Values(_) => Ok(Transformed::no(plan)),
+        LogicalPlan::Union(u) => crate::push_down_projection_union::prune_union(u, required, prune),
+        // Set operations compare whole rows, and a recursive query's terms must keep the work
+        // table's columns: every input column is needed.
+        LogicalPlan::SetOperation(_) | LogicalPlan::RecursiveQuery(_) => plan.map_children(|c| {
+            let all: BTreeSet<usize> = (0..c.schema().len()).collect();
+            prune(c, &all)
+        }),
+        LogicalPlan::WorkTableScan(_) => Ok(Transformed::no(plan)),
+        LogicalPlan::Window(w) => crate::push_down_projection_window::prune_window(w, required, prune),
+        LogicalPlan::Join(j) => crate::push_down_projection_join::prune_join(j, required, prune),
     }
 }
 
@@ -113,7 +124,7 @@ fn is_identity(exprs: &[Expr], input: &LogicalPlan) -> Result<bool> {
 }
 
 fn prune_aggregate(a: Aggregate, required: &BTreeSet<usize>) -> Result<Transformed<LogicalPlan>> {
-    let groups = a.group_expr.len();
+    let groups = a.group_output_len();
     let mut aggr_expr: Vec<Expr> = a
         .aggr_expr
         .iter()

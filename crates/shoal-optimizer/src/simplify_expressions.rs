@@ -160,7 +160,11 @@ fn is_constant(e: &Expr) -> bool {
     let mut constant = true;
     let _ = e.apply(|n| {
         let stop = match n {
-            Expr::Column(_) | Expr::AggregateFunction(_) | Expr::Wildcard { .. } => true,
+            Expr::Column(_)
+            | Expr::AggregateFunction(_)
+            | Expr::WindowFunction(_)
+            | Expr::Wildcard { .. }
+            | Expr::GroupingSet(_) => true,
             Expr::ScalarFunction(f) => !f.func.is_deterministic(),
             _ => false,
         };

@@ -31,6 +31,8 @@ fn default_rule_order() {
     assert_eq!(
         Optimizer::new().rule_names(),
         vec![
+            "decorrelate_predicate_subquery",
+            "scalar_subquery_to_join",
             "simplify_expressions",
             "eliminate_filter",
             "eliminate_limit",

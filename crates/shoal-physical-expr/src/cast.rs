@@ -5,7 +5,7 @@ use std::any::Any;
 use std::fmt;
 
 use arrow::array::{Array, ArrayRef};
-use arrow::compute::{cast_with_options, CastOptions};
+
 use arrow::datatypes::DataType;
 use arrow::error::ArrowError;
 use arrow::record_batch::RecordBatch;
@@ -39,18 +39,19 @@ pub(crate) fn cast_value(value: &ColumnarValue, to: &DataType, safe: bool) -> Re
     if array.data_type() == to {
         return Ok(value.clone());
     }
-    let options = CastOptions { safe, ..Default::default() };
-    match cast_with_options(array, to, &options) {
+    // SQL rounding rules for float/decimal → integer live in shoal_common::cast.
+    match shoal_common::cast::sql_cast(array, to, safe) {
         Ok(out) => wrap(out, is_scalar(value)),
-        Err(e) => Err(cast_error(array, to, e)),
+        Err(ShoalError::Arrow(e)) => Err(cast_error(array, to, e)),
+        Err(e) => Err(e),
     }
 }
 
 /// Find the value that failed (the first row that a safe cast turns into NULL) and name it.
 fn cast_error(array: &ArrayRef, to: &DataType, error: ArrowError) -> ShoalError {
     let target = sql_type_name(to);
-    let safe = CastOptions { safe: true, ..Default::default() };
-    if let Ok(lenient) = cast_with_options(array, to, &safe) {
+
+    if let Ok(lenient) = shoal_common::cast::sql_cast(array, to, true) {
         let bad = (0..array.len()).find(|&i| array.is_valid(i) && lenient.is_null(i));
         if let Some(i) = bad {
             let value = ScalarValue::from_array_row(array.as_ref(), i);

@@ -88,8 +88,32 @@ pub fn create_physical_expr(expr: &Expr, input_schema: &PlanSchema) -> Result<Ph
                 a.func.name()
             )
         }
+        Expr::WindowFunction(w) => {
+            return internal_err!(
+                "window function {expr} cannot be evaluated as a row expression; the window \
+                 operator computes {}() itself",
+                w.func.name()
+            )
+        }
         Expr::Wildcard { .. } => {
             return internal_err!("wildcard {expr} was not expanded before physical planning")
+        }
+        Expr::ScalarSubquery(_) | Expr::InSubquery(_) | Expr::Exists(_) => {
+            return internal_err!(
+                "subquery was not decorrelated: {expr} reached physical planning (the \
+                 optimizer rewrites subqueries into joins; is a decorrelation rule disabled?)"
+            )
+        }
+        Expr::OuterReferenceColumn(..) => {
+            return internal_err!(
+                "subquery was not decorrelated: outer reference {expr} reached physical planning"
+            )
+        }
+        Expr::GroupingSet(_) => {
+            return internal_err!(
+                "grouping set {expr} cannot be evaluated as a row expression; the aggregate \
+                 operator expands it"
+            )
         }
     })
 }

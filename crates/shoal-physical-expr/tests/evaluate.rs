@@ -73,6 +73,7 @@ fn aggregates_and_wildcards_cannot_be_bound() {
         args: vec![],
         distinct: false,
         filter: None,
+        order_by: vec![],
     });
     assert!(matches!(create_physical_expr(&agg, &schema), Err(ShoalError::Internal(_))));
     let star = Expr::Wildcard { qualifier: None };

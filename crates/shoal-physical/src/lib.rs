@@ -13,11 +13,14 @@ pub mod aggregate;
 pub mod context;
 pub mod display;
 pub mod execute;
+pub mod joins;
 pub mod metrics;
 pub mod operators;
 pub mod plan;
 pub mod planner;
+pub mod setops;
 mod scheduler;
+pub mod window;
 
 pub use aggregate::{AggregateExpr, HashAggregateExec};
 pub use context::{Progress, ProgressSnapshot, TaskContext};
@@ -29,3 +32,5 @@ pub use operators::{
 };
 pub use plan::{ExecutionPlan, OperatorRole};
 pub use planner::create_physical_plan;
+pub use window::{PhysicalWindowExpr, WindowExec};
+pub use setops::{RecursiveQueryExec, SetOpExec, UnionExec, WorkTableExec};

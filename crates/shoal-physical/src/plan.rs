@@ -38,6 +38,33 @@ pub enum OperatorRole<'a> {
     Streaming(&'a dyn StreamingOperator),
     /// Ends a pipeline: consumes all its input, then produces its output (aggregate, sort, limit).
     Sink(&'a dyn SinkOperator),
+    /// Concatenates the outputs of its children (UNION ALL): the children's pipelines become
+    /// one pipeline with several sources, whose morsels are all the children's morsels.
+    Union,
+    /// Runs its children itself (through the scheduler) and produces its whole output at once
+    /// (INTERSECT / EXCEPT, recursive queries).
+    Compute(&'a dyn ComputeOperator),
+    /// Two inputs: the build input runs to completion into a sink (a pipeline breaker on that
+    /// side), then the probe input's batches stream through what the build produced (joins).
+    Join(&'a dyn JoinOperator),
+}
+
+/// A join: its build input is run into a sink first; the probe input's pipeline then continues
+/// through the streaming operator that reads the finished build.
+pub trait JoinOperator: Send + Sync {
+    /// The input run to completion first.
+    fn build_input(&self) -> &Arc<dyn ExecutionPlan>;
+    /// The input whose batches stream through the join.
+    fn probe_input(&self) -> &Arc<dyn ExecutionPlan>;
+    /// Begin one execution: the sink the build input is pushed into, and the streaming operator
+    /// (reading what that sink's `finalize` stored) the probe input is pushed through.
+    fn start(&self, ctx: &TaskContext) -> Result<(Box<dyn GlobalSinkState>, Arc<dyn ExecutionPlan>)>;
+}
+
+/// An operator that computes its output by running sub-plans to completion.
+pub trait ComputeOperator: Send + Sync {
+    /// Run the children and produce (the output batches, whether they are in a meaningful order).
+    fn compute(&self, ctx: &TaskContext) -> Result<(Vec<RecordBatch>, bool)>;
 }
 
 /// The callback a source pushes batches into; `Break` asks it to stop reading.
@@ -62,6 +89,15 @@ pub trait MorselSource: Send + Sync {
 /// An operator that maps each input batch to one output batch.
 pub trait StreamingOperator: Send + Sync {
     fn process(&self, batch: RecordBatch) -> Result<RecordBatch>;
+    /// Does the operator produce rows of its own once every input batch was processed?
+    fn has_final_output(&self) -> bool {
+        false
+    }
+    /// Those rows (the unmatched build rows of a right or full outer join), pushed through the
+    /// rest of the pipeline after its last morsel.
+    fn final_output(&self) -> Result<Vec<RecordBatch>> {
+        Ok(vec![])
+    }
 }
 
 /// A pipeline breaker: DuckDB's sink / combine / finalize.

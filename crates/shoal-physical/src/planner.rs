@@ -4,12 +4,11 @@
 use std::sync::Arc;
 
 use arrow::compute::SortOptions;
-use shoal_common::{internal_err, not_supported, Result, SessionConfig};
+use shoal_common::{Result, SessionConfig};
 use shoal_expr::plan::{Aggregate, Sort};
 use shoal_expr::{Expr, LogicalPlan, PlanSchema};
 use shoal_physical_expr::{create_physical_expr, PhysicalExprRef};
 
-use crate::aggregate::{AggregateExpr, HashAggregateExec};
 use crate::operators::{
     FilterExec, LimitExec, PhysicalSortExpr, ProjectionExec, ScanExec, SortExec, ValuesExec,
 };
@@ -42,6 +41,16 @@ pub fn create_physical_plan(plan: &LogicalPlan, config: &SessionConfig) -> Resul
             Arc::new(LimitExec::new(l.skip, l.fetch, input))
         }
         LogicalPlan::SubqueryAlias(s) => create_physical_plan(&s.input, config)?,
+        LogicalPlan::Union(u) => crate::setops::planner::plan_union(u, config)?,
+        LogicalPlan::SetOperation(op) => crate::setops::planner::plan_set_operation(op, config)?,
+        LogicalPlan::RecursiveQuery(r) => crate::setops::planner::plan_recursive_query(r, config)?,
+        LogicalPlan::WorkTableScan(w) => crate::setops::planner::plan_work_table_scan(w),
+        LogicalPlan::Window(w) => crate::window::plan_window(w, create_physical_plan(&w.input, config)?)?,
+        LogicalPlan::Join(j) => {
+            let left = create_physical_plan(&j.left, config)?;
+            let right = create_physical_plan(&j.right, config)?;
+            crate::joins::plan_join(j, left, right, config)?
+        }
         LogicalPlan::EmptyRelation(e) => Arc::new(ValuesExec::empty(e.schema.to_arrow(), e.produce_one_row)?),
         LogicalPlan::Values(v) => {
             let empty = PlanSchema::empty();
@@ -94,52 +103,6 @@ fn plan_sort(sort: &Sort, fetch: Option<usize>, config: &SessionConfig) -> Resul
 
 fn plan_aggregate(agg: &Aggregate, config: &SessionConfig) -> Result<Arc<dyn ExecutionPlan>> {
     let input = create_physical_plan(&agg.input, config)?;
-    let in_schema = agg.input.schema();
-    let group_exprs = bind_all(&agg.group_expr, in_schema)?;
-    let mut arg_exprs: Vec<Expr> = vec![];
-    let mut aggr_exprs = Vec::with_capacity(agg.aggr_expr.len());
-    for (i, e) in agg.aggr_expr.iter().enumerate() {
-        let Expr::AggregateFunction(call) = e.clone().unalias() else {
-            return internal_err!("Aggregate node expects aggregate calls, got {e}");
-        };
-        let arg = match call.args.as_slice() {
-            [] => None,
-            // count(<non-null constant>) counts rows
-            [Expr::Literal(v)]
-                if call.func == shoal_expr::AggregateFunction::Count && !call.distinct && !v.is_null() =>
-            {
-                None
-            }
-            [a] => Some(a),
-            _ => return not_supported!("{}() with {} arguments", call.func, call.args.len()),
-        };
-        let (arg_index, arg_type) = match arg {
-            None => (None, None),
-            Some(a) => {
-                let index = match arg_exprs.iter().position(|x| x == a) {
-                    Some(index) => index,
-                    None => {
-                        arg_exprs.push(a.clone());
-                        arg_exprs.len() - 1
-                    }
-                };
-                (Some(index), Some(a.get_type(in_schema)?))
-            }
-        };
-        let filter = call.filter.as_deref().map(|f| create_physical_expr(f, in_schema)).transpose()?;
-        let Some(field) = agg.schema.fields().get(agg.group_expr.len() + i) else {
-            return internal_err!("aggregate schema is missing the field of {e}");
-        };
-        aggr_exprs.push(AggregateExpr {
-            func: call.func,
-            arg: arg_index,
-            arg_type,
-            distinct: call.distinct,
-            filter,
-            return_type: field.data_type().clone(),
-            display: e.to_string(),
-        });
-    }
-    let args = bind_all(&arg_exprs, in_schema)?;
-    Ok(Arc::new(HashAggregateExec::try_new(group_exprs, args, aggr_exprs, agg.schema.to_arrow(), input)?))
+    crate::aggregate::planner::plan_aggregate(agg, input)
 }
+

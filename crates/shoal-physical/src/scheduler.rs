@@ -34,6 +34,37 @@ enum PipelineSource {
     Operator(Arc<dyn ExecutionPlan>),
     /// The output of a finished pipeline breaker.
     Batches(BatchMorsels),
+    /// A union: the morsels of every child pipeline in turn (each pushed through that child's
+    /// own streaming operators first).
+    Union(UnionSource),
+}
+
+/// The children pipelines of a union, and where each one's morsels start.
+struct UnionSource {
+    plan: Arc<dyn ExecutionPlan>,
+    children: Vec<Pipeline>,
+    /// Morsel index at which each child starts.
+    starts: Vec<usize>,
+    total: usize,
+}
+
+impl UnionSource {
+    fn new(plan: Arc<dyn ExecutionPlan>, children: Vec<Pipeline>) -> Self {
+        let mut starts = Vec::with_capacity(children.len());
+        let mut total = 0;
+        for child in &children {
+            starts.push(total);
+            total += child.morsel_count();
+        }
+        Self { plan, children, starts, total }
+    }
+
+    /// The child owning morsel `index`, and the morsel's index within it.
+    fn locate(&self, index: usize) -> Option<(&Pipeline, usize)> {
+        let child = self.starts.partition_point(|&s| s <= index).checked_sub(1)?;
+        let start = self.starts.get(child)?;
+        Some((self.children.get(child)?, index - start))
+    }
 }
 
 /// Materialised batches cut into morsels of about `batch_size` rows.
@@ -66,6 +97,7 @@ impl Pipeline {
                 _ => 0,
             },
             PipelineSource::Batches(b) => b.morsels.len(),
+            PipelineSource::Union(u) => u.total,
         }
     }
 
@@ -76,6 +108,7 @@ impl Pipeline {
                 _ => 0,
             },
             PipelineSource::Batches(_) => 0,
+            PipelineSource::Union(u) => u.locate(index).map_or(0, |(c, i)| c.morsel_bytes(i)),
         }
     }
 
@@ -83,6 +116,7 @@ impl Pipeline {
         match &self.source {
             PipelineSource::Operator(op) => Some(op.metrics()),
             PipelineSource::Batches(_) => None,
+            PipelineSource::Union(u) => Some(u.plan.metrics()),
         }
     }
 
@@ -101,7 +135,49 @@ impl Pipeline {
                     None => internal_err!("morsel batch {batch} out of range"),
                 }
             }
+            PipelineSource::Union(u) => {
+                let Some((child, local)) = u.locate(index) else {
+                    return internal_err!("union morsel {index} out of range");
+                };
+                child.read_morsel(local, &mut |batch| match apply_streaming(&child.ops, batch)? {
+                    Some(batch) => emit(batch),
+                    None => Ok(ControlFlow::Continue(())),
+                })
+            }
         }
+    }
+
+    /// Does some streaming operator (here or in a union's child) produce rows after the last
+    /// morsel?
+    fn has_final_output(&self) -> bool {
+        let own = self.ops.iter().any(|op| matches!(op.role(), OperatorRole::Streaming(s) if s.has_final_output()));
+        own || matches!(&self.source, PipelineSource::Union(u) if u.children.iter().any(Pipeline::has_final_output))
+    }
+
+    /// Push the rows streaming operators produce after the last morsel through the rest of the
+    /// pipeline into `emit` (a union's children first, then this pipeline's own operators).
+    fn emit_final(&self, emit: &mut dyn FnMut(RecordBatch) -> Result<()>) -> Result<()> {
+        if let PipelineSource::Union(u) = &self.source {
+            for child in &u.children {
+                child.emit_final(&mut |batch| match apply_streaming(&self.ops, batch)? {
+                    Some(batch) => emit(batch),
+                    None => Ok(()),
+                })?;
+            }
+        }
+        for (i, op) in self.ops.iter().enumerate() {
+            let OperatorRole::Streaming(s) = op.role() else { continue };
+            if !s.has_final_output() {
+                continue;
+            }
+            let rest = self.ops.get(i + 1..).unwrap_or(&[]);
+            for batch in s.final_output()? {
+                if let Some(batch) = apply_streaming(rest, batch)? {
+                    emit(batch)?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The materialised batches, when the pipeline is nothing but a finished breaker's output.
@@ -153,6 +229,33 @@ pub(crate) fn build_pipeline(plan: &Arc<dyn ExecutionPlan>, ctx: &TaskContext) -
             let (batches, ordered) = finish_sink(plan, sink, &input, ctx)?;
             Ok(Pipeline::from_batches(batches, ordered, ctx))
         }
+        OperatorRole::Union => {
+            let children =
+                plan.children().into_iter().map(|c| build_pipeline(c, ctx)).collect::<Result<Vec<_>>>()?;
+            let ordered = children.iter().all(|c| c.ordered);
+            Ok(Pipeline { source: PipelineSource::Union(UnionSource::new(Arc::clone(plan), children)), ops: vec![], ordered })
+        }
+        OperatorRole::Join(join) => {
+            // The build side first (its pipeline ends in the join's build sink), then the probe
+            // side's pipeline continues through the probe operator.
+            let (build_sink, probe) = join.start(ctx)?;
+            let build = build_pipeline(join.build_input(), ctx)?;
+            let locals = run_pipeline(&build, build_sink.as_ref(), Some(plan.metrics()), ctx)?;
+            ctx.check_cancelled()?;
+            let start = Instant::now();
+            ctx.pool().install(|| build_sink.finalize(locals, ctx))?;
+            plan.metrics().add_time(start.elapsed());
+            let mut pipeline = build_pipeline(join.probe_input(), ctx)?;
+            pipeline.ops.push(probe);
+            Ok(pipeline)
+        }
+        OperatorRole::Compute(op) => {
+            let start = Instant::now();
+            let (batches, ordered) = op.compute(ctx)?;
+            let rows = batches.iter().map(|b| b.num_rows()).sum();
+            plan.metrics().record(rows, batches.len(), start.elapsed());
+            Ok(Pipeline::from_batches(batches, ordered, ctx))
+        }
     }
 }
 
@@ -187,7 +290,7 @@ pub(crate) fn run_pipeline(
     let stop = AtomicBool::new(false);
     let workers = ctx.threads().min(morsels).max(1);
     let worker = Worker { pipeline, sink_metrics, ctx, next: &next, stop: &stop, morsels };
-    ctx.pool().install(|| {
+    let mut locals = ctx.pool().install(|| {
         (0..workers)
             .into_par_iter()
             .map(|_| {
@@ -195,7 +298,24 @@ pub(crate) fn run_pipeline(
                 worker.run(local).inspect_err(|_| stop.store(true, Ordering::Relaxed))
             })
             .collect::<Result<Vec<_>>>()
-    })
+    })?;
+    if pipeline.has_final_output() && !stop.load(Ordering::Relaxed) {
+        // Rows some operators produce after the last morsel (outer joins' unmatched build rows),
+        // tagged as a morsel after the last one.
+        let mut local = sink.create_local()?;
+        let mut flow = ControlFlow::Continue(());
+        ctx.pool().install(|| {
+            pipeline.emit_final(&mut |batch| {
+                ctx.check_cancelled()?;
+                if flow.is_continue() {
+                    flow = local.sink(morsels, batch)?;
+                }
+                Ok(())
+            })
+        })?;
+        locals.push(local);
+    }
+    Ok(locals)
 }
 
 /// What one worker task needs to claim and process morsels.
@@ -253,20 +373,10 @@ impl Worker<'_> {
         morsel: usize,
         mut batch: RecordBatch,
     ) -> Result<ControlFlow<()>> {
-        if batch.num_rows() == 0 {
-            return Ok(ControlFlow::Continue(()));
-        }
-        for op in &self.pipeline.ops {
-            let OperatorRole::Streaming(s) = op.role() else {
-                return internal_err!("{} is not a streaming operator", op.name());
-            };
-            let t = Instant::now();
-            batch = s.process(batch)?;
-            op.metrics().record(batch.num_rows(), 1, t.elapsed());
-            if batch.num_rows() == 0 {
-                return Ok(ControlFlow::Continue(()));
-            }
-        }
+        batch = match apply_streaming(&self.pipeline.ops, batch)? {
+            Some(batch) => batch,
+            None => return Ok(ControlFlow::Continue(())),
+        };
         let t = Instant::now();
         let flow = local.sink(morsel, batch)?;
         if let Some(m) = self.sink_metrics {
@@ -274,6 +384,25 @@ impl Worker<'_> {
         }
         Ok(flow)
     }
+}
+
+/// Push `batch` through the streaming operators `ops`; `None` when no rows are left.
+fn apply_streaming(ops: &[Arc<dyn ExecutionPlan>], mut batch: RecordBatch) -> Result<Option<RecordBatch>> {
+    if batch.num_rows() == 0 {
+        return Ok(None);
+    }
+    for op in ops {
+        let OperatorRole::Streaming(s) = op.role() else {
+            return internal_err!("{} is not a streaming operator", op.name());
+        };
+        let t = Instant::now();
+        batch = s.process(batch)?;
+        op.metrics().record(batch.num_rows(), 1, t.elapsed());
+        if batch.num_rows() == 0 {
+            return Ok(None);
+        }
+    }
+    Ok(Some(batch))
 }
 
 /// The root sink of `collect`: keeps every batch, tagged with its morsel for ordering.

@@ -3,10 +3,11 @@
 //! to its output columns.
 
 use shoal_common::{internal_err, Result};
-use shoal_expr::{Column, Expr, LogicalPlan, LogicalPlanBuilder, PlanSchema};
+use shoal_expr::{Column, Expr, LogicalPlan, LogicalPlanBuilder, PlanSchema, GROUPING_ID_COLUMN};
 use shoal_expr::{Transformed, TreeNode, TreeNodeRecursion};
 use sqlparser::tokenizer::Span as SqlSpan;
 
+use crate::grouping::{as_grouping_call, grouping_value};
 use crate::select::{SelectExpr, SortKey, SortTarget};
 use crate::span::{plan_error_at, WithSqlSpan};
 use crate::SqlPlanner;
@@ -65,7 +66,14 @@ impl SqlPlanner<'_> {
                 collect_aggregates(e, &in_schema, &mut aggregates);
             }
         }
-        let groups: Vec<Expr> = group_by.iter().map(|g| normalize(g, &in_schema)).collect();
+        // with a grouping set: its distinct expressions, then the grouping id, then the calls
+        let grouping_set = matches!(group_by.as_slice(), [Expr::GroupingSet(_)]);
+        let groups: Vec<Expr> = shoal_expr::grouping_set::output_group_exprs(&group_by)
+            .at(first_group_span(&items))?
+            .into_iter()
+            .map(|g| normalize(g, &in_schema))
+            .collect();
+        let aggr_offset = groups.len() + usize::from(grouping_set);
         let (aggr_exprs, aggr_normalized): (Vec<Expr>, Vec<Expr>) = aggregates.into_iter().unzip();
         let first_span = items.first().map_or(SqlSpan::empty(), |i| i.span);
         let aggregate = LogicalPlanBuilder::from(input).aggregate(group_by, aggr_exprs).at(first_span)?;
@@ -74,6 +82,8 @@ impl SqlPlanner<'_> {
             planner: self,
             in_schema: &in_schema,
             groups: &groups,
+            aggr_offset,
+            grouping_set,
             aggregates: &aggr_normalized,
             agg_schema: &agg_schema,
         };
@@ -107,7 +117,11 @@ struct AggregateRewriter<'a, 'p> {
     in_schema: &'a PlanSchema,
     /// Normalized group expressions; group `i` is output column `i`.
     groups: &'a [Expr],
-    /// Normalized aggregate calls; call `j` is output column `groups.len() + j`.
+    /// Output column of the first aggregate call (after the grouping id, if any).
+    aggr_offset: usize,
+    /// Grouped by a grouping set (so `grouping(..)` reads the grouping id).
+    grouping_set: bool,
+    /// Normalized aggregate calls; call `j` is output column `aggr_offset + j`.
     aggregates: &'a [Expr],
     agg_schema: &'a PlanSchema,
 }
@@ -117,12 +131,18 @@ impl AggregateRewriter<'_, '_> {
     /// output column holding it; any other column reference is an error.
     fn rewrite(&self, expr: Expr, span: SqlSpan) -> Result<Expr> {
         let out = expr.transform_down(|e| {
+            if let Some(args) = as_grouping_call(&e) {
+                return Ok(Transformed::yes(self.grouping(args, span)?));
+            }
+            if matches!(&e, Expr::Column(c) if c.relation.is_none() && c.name == GROUPING_ID_COLUMN) {
+                return Ok(Transformed::no(e));
+            }
             let n = normalize(&e, self.in_schema);
             if let Some(i) = self.groups.iter().position(|g| *g == n) {
                 return Ok(Transformed::yes(Expr::Column(self.agg_schema.column(i))));
             }
             if let Some(j) = self.aggregates.iter().position(|a| *a == n) {
-                let i = self.groups.len() + j;
+                let i = self.aggr_offset + j;
                 return Ok(Transformed::yes(Expr::Column(self.agg_schema.column(i))));
             }
             match (&e, &n) {
@@ -132,10 +152,51 @@ impl AggregateRewriter<'_, '_> {
                 (Expr::AggregateFunction(_), _) => {
                     internal_err!("aggregate call {e} was not collected")
                 }
+                (Expr::ScalarSubquery(sq), _)
+                | (Expr::InSubquery(shoal_expr::InSubquery { subquery: sq, .. }), _)
+                | (Expr::Exists(shoal_expr::Exists { subquery: sq, .. }), _) => {
+                    self.check_grouped_outer_refs(sq, span)?;
+                    Ok(Transformed::no(e))
+                }
                 _ => Ok(Transformed::no(e)),
             }
         })?;
         Ok(out.data)
+    }
+
+    /// A subquery over the aggregate's output may refer to this query's grouped columns only
+    /// (they keep their names through the aggregate).
+    fn check_grouped_outer_refs(&self, subquery: &shoal_expr::Subquery, span: SqlSpan) -> Result<()> {
+        for r in &subquery.outer_refs {
+            let Expr::OuterReferenceColumn(_, c) = r else { continue };
+            let column = Expr::Column(c.clone());
+            let n = normalize(&column, self.in_schema);
+            let Expr::Column(resolved) = &n else { continue };
+            if !matches!(self.in_schema.maybe_index_of_column(resolved), Ok(Some(_))) {
+                continue; // a column of a query further out
+            }
+            if !self.groups.iter().any(|g| *g == n) {
+                return Err(self.ungrouped_column_error(c, resolved, span));
+            }
+        }
+        Ok(())
+    }
+
+    /// `grouping(args)`: each argument must be a group expression.
+    fn grouping(&self, args: &[Expr], span: SqlSpan) -> Result<Expr> {
+        if args.is_empty() || args.len() > 31 {
+            return Err(plan_error_at(span, "grouping() takes 1 to 31 arguments"));
+        }
+        let positions = args
+            .iter()
+            .map(|a| {
+                let n = normalize(a, self.in_schema);
+                self.groups.iter().position(|g| *g == n).ok_or_else(|| {
+                    plan_error_at(span, format!("the arguments of grouping() must be GROUP BY expressions, {a} is not"))
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(grouping_value(&positions, self.groups.len(), self.grouping_set))
     }
 
     fn ungrouped_column_error(
@@ -153,4 +214,9 @@ impl AggregateRewriter<'_, '_> {
             ),
         )
     }
+}
+
+/// The span to blame for a bad GROUP BY: the first select item's.
+fn first_group_span(items: &[SelectExpr]) -> SqlSpan {
+    items.first().map_or(SqlSpan::empty(), |i| i.span)
 }

@@ -162,10 +162,7 @@ impl SqlPlanner<'_> {
                 self.ceil_floor(name, expr, field, scope, e.span())?
             }
             SqlExpr::InSubquery { .. } | SqlExpr::Exists { .. } | SqlExpr::Subquery(_) => {
-                return Err(not_supported_at(
-                    e.span(),
-                    "subquery expressions (IN (SELECT ..), EXISTS, scalar subqueries)",
-                ))
+                self.subquery_expr(e, scope)?
             }
             SqlExpr::Wildcard(_) | SqlExpr::QualifiedWildcard(..) => {
                 return Err(plan_error_at(e.span(), "'*' is only allowed in the SELECT list and in count(*)"))
@@ -207,6 +204,9 @@ impl SqlPlanner<'_> {
                     if let Some((_, e)) = alias {
                         return Ok(e.clone());
                     }
+                }
+                if let Some(outer) = self.resolve_outer_column(&column).at(span)? {
+                    return Ok(outer);
                 }
                 Err(scope.schema.unknown_column_error(&column)).at(span)
             }

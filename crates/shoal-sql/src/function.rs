@@ -20,11 +20,10 @@ impl SqlPlanner<'_> {
     /// `name(args)`: an aggregate call, or a scalar function from the registry.
     pub(crate) fn function_call(&self, f: &Function, scope: &ExprScope) -> Result<Expr> {
         let span = f.span();
-        if f.over.is_some() {
-            return Err(not_supported_at(span, "window functions (OVER ..)"));
+        if let Some(over) = &f.over {
+            return self.window_call(f, over, scope);
         }
-        if !f.within_group.is_empty()
-            || f.null_treatment.is_some()
+        if f.null_treatment.is_some()
             || f.uses_odbc_syntax
             || !matches!(f.parameters, FunctionArguments::None)
         {
@@ -43,14 +42,19 @@ impl SqlPlanner<'_> {
             FunctionArguments::None => (&[][..], false),
             FunctionArguments::Subquery(_) => return Err(not_supported_at(span, "subquery expressions")),
             FunctionArguments::List(list) => {
-                if !list.clauses.is_empty() {
-                    return Err(not_supported_at(span, format!("clauses inside the call {f}")));
-                }
                 (list.args.as_slice(), matches!(list.duplicate_treatment, Some(DuplicateTreatment::Distinct)))
             }
         };
         if let Some(func) = AggregateFunction::from_name(&name) {
             return self.aggregate_call(func, args, distinct, f, scope);
+        }
+        // ORDER BY / SEPARATOR inside the parentheses and WITHIN GROUP belong to aggregates
+        let has_clauses = matches!(&f.args, FunctionArguments::List(list) if !list.clauses.is_empty());
+        if has_clauses || !f.within_group.is_empty() {
+            return Err(not_supported_at(span, format!("clauses inside the call {f}")));
+        }
+        if name == "grouping" {
+            return Ok(crate::grouping::grouping_call(self.plain_args(args, scope, &name)?));
         }
         if distinct || f.filter.is_some() {
             return Err(plan_error_at(
@@ -62,6 +66,9 @@ impl SqlPlanner<'_> {
             "current_timestamp" if self.ctx.get_scalar_function(&name).is_none() => "now",
             n => n,
         };
+        if let Some(e) = crate::window::window_function_without_over(name, span) {
+            return Err(e);
+        }
         let func = self.lookup_scalar(name, f.name.span())?;
         let args = self.plain_args(args, scope, name)?;
         Ok(Expr::ScalarFunction(ScalarFunctionExpr { func, args }))
@@ -115,7 +122,7 @@ impl SqlPlanner<'_> {
             args,
             [FunctionArg::Unnamed(FunctionArgExpr::Wildcard | FunctionArgExpr::QualifiedWildcard(_))]
         );
-        let args = if star {
+        let mut args = if star {
             if func != AggregateFunction::Count || distinct {
                 return Err(plan_error_at(span, format!("'*' is only allowed in count(*), not in {f}")));
             }
@@ -126,9 +133,16 @@ impl SqlPlanner<'_> {
             }
             self.plain_args(args, scope, func.name())?
         };
+        let order_by = self.aggregate_clauses(func, &mut args, f, scope)?;
         for a in &args {
             if a.contains_aggregate() {
                 return Err(plan_error_at(span, format!("aggregate function calls cannot be nested: {f}")));
+            }
+            if a.contains_window() {
+                return Err(plan_error_at(
+                    span,
+                    format!("window functions are not allowed in aggregate arguments: {f}"),
+                ));
             }
         }
         let filter = match &f.filter {
@@ -144,7 +158,7 @@ impl SqlPlanner<'_> {
             }
             None => None,
         };
-        Ok(Expr::AggregateFunction(AggregateFunctionExpr { func, args, distinct, filter }))
+        Ok(Expr::AggregateFunction(AggregateFunctionExpr { func, args, distinct, filter, order_by }))
     }
 
     /// `EXTRACT(field FROM x)` → `date_part('field', x)`.

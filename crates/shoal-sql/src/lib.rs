@@ -38,16 +38,24 @@ use shoal_common::Result;
 use shoal_expr::{Column, LogicalPlan, ScalarFunction, TableSource};
 
 mod aggregate;
+mod aggregate_clauses;
+mod cte;
+pub mod ddl;
 mod expr;
 mod function;
+mod grouping;
+mod join;
 mod literal;
 mod parser;
 mod query;
 mod relation;
 mod select;
 mod span;
+mod set_operation;
 pub mod statement;
+mod subquery;
 mod types;
+mod window;
 
 pub use parser::{parse_sql, split_statements};
 pub use statement::PlannedStatement;
@@ -86,11 +94,18 @@ pub struct SqlPlanner<'a> {
     /// Where each resolved column reference was written, for errors found after resolution
     /// (e.g. a column that is neither grouped nor aggregated).
     column_spans: RefCell<Vec<(Column, sqlparser::tokenizer::Span)>>,
+    /// The common table expressions in scope; see `cte.rs`.
+    ctes: cte::CteScopes,
+    /// The schemas of the queries enclosing the subquery being planned (outermost first), for
+    /// correlated column references; see `subquery.rs`.
+    outer_scopes: RefCell<Vec<subquery::OuterScope>>,
+    /// The `WINDOW name AS (..)` definitions of the SELECTs being planned, innermost last.
+    named_windows: RefCell<Vec<Vec<sqlparser::ast::NamedWindowDefinition>>>,
 }
 
 impl<'a> SqlPlanner<'a> {
     pub fn new(ctx: &'a dyn ContextProvider) -> Self {
-        Self { ctx, column_spans: RefCell::new(vec![]) }
+        Self { ctx, column_spans: RefCell::new(vec![]), ctes: cte::CteScopes::default(), outer_scopes: RefCell::new(vec![]), named_windows: RefCell::new(vec![]) }
     }
 
     /// Remember that `column` (resolved) was written at `span`.

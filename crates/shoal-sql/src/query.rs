@@ -17,7 +17,9 @@ impl SqlPlanner<'_> {
     /// Plan a whole query: body, ORDER BY, LIMIT / OFFSET.
     pub(crate) fn plan_query(&self, q: &Query) -> Result<LogicalPlan> {
         if let Some(with) = &q.with {
-            return Err(not_supported_at(with.span(), "WITH (common table expressions)"));
+            let mut body = q.clone();
+            body.with = None;
+            return self.with_ctes(with, || self.plan_query(&body));
         }
         if q.fetch.is_some()
             || !q.locks.is_empty()
@@ -46,13 +48,13 @@ impl SqlPlanner<'_> {
     }
 
     /// A query body on its own.
-    fn plan_set_expr(&self, body: &SetExpr) -> Result<LogicalPlan> {
+    pub(crate) fn plan_set_expr(&self, body: &SetExpr) -> Result<LogicalPlan> {
         match body {
             SetExpr::Select(select) => self.plan_select(select, &[]),
             SetExpr::Query(q) => self.plan_query(q),
             SetExpr::Values(values) => self.plan_values(values),
-            SetExpr::SetOperation { op, .. } => {
-                Err(not_supported_at(body.span(), format!("set operations ({op})")))
+            SetExpr::SetOperation { op, set_quantifier, left, right } => {
+                self.plan_set_operation(body, *op, *set_quantifier, left, right)
             }
             other => Err(not_supported_at(other.span(), format!("the query body {other}"))),
         }

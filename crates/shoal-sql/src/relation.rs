@@ -1,5 +1,5 @@
 //! FROM: registered tables, views, quoted file paths, table functions (`read_csv(..)`),
-//! subqueries, and table / column aliases. Joins are not supported yet.
+//! subqueries, and table / column aliases. Joins are planned in `join.rs`.
 
 use std::sync::Arc;
 
@@ -19,16 +19,8 @@ use crate::{SqlPlanner, TableFunctionArg};
 impl SqlPlanner<'_> {
     /// The relation of a FROM clause (one row with no columns when there is none).
     pub(crate) fn plan_from(&self, from: &[TableWithJoins]) -> Result<LogicalPlan> {
-        match from {
-            [] => LogicalPlanBuilder::empty(true).build(),
-            [one] => {
-                if let Some(join) = one.joins.first() {
-                    return Err(not_supported_at(join.span(), "joins"));
-                }
-                self.plan_table_factor(&one.relation)
-            }
-            [_, second, ..] => Err(not_supported_at(second.span(), "joins (several relations in FROM)")),
-        }
+        // several relations and JOIN clauses: see join.rs
+        self.plan_from_list(from)
     }
 
     /// One relation of FROM, wrapped in a `SubqueryAlias` naming it.
@@ -70,10 +62,7 @@ impl SqlPlanner<'_> {
                 apply_alias(plan, alias.as_ref(), None)
             }
             TableFactor::NestedJoin { table_with_joins, alias } => {
-                if let Some(join) = table_with_joins.joins.first() {
-                    return Err(not_supported_at(join.span(), "joins"));
-                }
-                let plan = self.plan_table_factor(&table_with_joins.relation)?;
+                let plan = self.plan_table_with_joins(table_with_joins)?;
                 apply_alias(plan, alias.as_ref(), None)
             }
             other => Err(not_supported_at(other.span(), format!("the table reference {other}"))),
@@ -97,6 +86,12 @@ impl SqlPlanner<'_> {
             if id.quote_style == Some('\'') {
                 let source = self.ctx.table_from_path(&id.value).at(span)?;
                 return Ok((scan(&id.value, source)?, path_qualifier(&id.value)));
+            }
+        }
+        // WITH name AS (..): a CTE hides a table of the same name
+        if let [id] = parts.as_slice() {
+            if let Some(plan) = self.ctes.lookup(&id.value) {
+                return Ok((plan, id.value.clone()));
             }
         }
         let full: Vec<&str> = parts.iter().map(|id| id.value.as_str()).collect();

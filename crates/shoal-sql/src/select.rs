@@ -5,7 +5,7 @@ use shoal_common::{Result, ShoalError};
 use shoal_expr::{Column, Expr, LogicalPlan, LogicalPlanBuilder, PlanSchema, SortExpr};
 use shoal_expr::{Transformed, TreeNode};
 use sqlparser::ast::{
-    Distinct, ExcludeSelectItem, Expr as SqlExpr, GroupByExpr, OrderByExpr, Select, SelectFlavor, SelectItem,
+    Distinct, ExcludeSelectItem, Expr as SqlExpr, OrderByExpr, Select, SelectFlavor, SelectItem,
     SelectItemQualifiedWildcardKind, Spanned, WildcardAdditionalOptions,
 };
 use sqlparser::tokenizer::Span as SqlSpan;
@@ -47,6 +47,7 @@ impl SqlPlanner<'_> {
     /// Plan a SELECT together with the ORDER BY of its query.
     pub(crate) fn plan_select(&self, select: &Select, order_by: &[OrderByExpr]) -> Result<LogicalPlan> {
         check_select_supported(select)?;
+        let _named_windows = self.enter_named_windows(select)?;
         let distinct = match &select.distinct {
             None | Some(Distinct::All) => false,
             Some(Distinct::Distinct) => true,
@@ -63,6 +64,7 @@ impl SqlPlanner<'_> {
                     "aggregate functions are not allowed in WHERE (use HAVING)",
                 ));
             }
+            crate::window::reject_window(&predicate, selection.span(), "WHERE (use QUALIFY)")?;
             input = LogicalPlanBuilder::from(input)
                 .filter(predicate)
                 .and_then(LogicalPlanBuilder::build)
@@ -90,6 +92,14 @@ impl SqlPlanner<'_> {
             Some(h) => Some((self.sql_to_expr(h, &alias_scope)?, h.span())),
             None => None,
         };
+        if let Some((h, span)) = &having {
+            crate::window::reject_window(h, *span, "HAVING (use QUALIFY)")?;
+        }
+        // QUALIFY rides along as a hidden last select item, so aggregation rewrites it too
+        let qualify = self.plan_qualify(select, &alias_scope)?;
+        let has_qualify = qualify.is_some();
+        let mut items = items;
+        items.extend(qualify);
         let sort_keys = order_by
             .iter()
             .map(|o| self.plan_sort_key(o, &items, &alias_scope))
@@ -99,11 +109,13 @@ impl SqlPlanner<'_> {
             || having.is_some()
             || items.iter().any(|i| i.expr.contains_aggregate())
             || sort_keys.iter().any(|k| matches!(&k.target, SortTarget::Expr(e) if e.contains_aggregate()));
-        let (base, items, sort_keys) = if aggregating {
+        let (base, mut items, sort_keys) = if aggregating {
             self.plan_aggregation(input, group_by, items, having, sort_keys)?
         } else {
             (input, items, sort_keys)
         };
+        let qualify = if has_qualify { items.pop() } else { None };
+        let (base, items, sort_keys) = self.plan_windows(base, items, sort_keys, qualify)?;
         self.plan_projection_and_sort(base, items, sort_keys, distinct)
     }
 
@@ -143,45 +155,6 @@ impl SqlPlanner<'_> {
             }
         }
         Ok(items)
-    }
-
-    /// GROUP BY items: ordinals and select aliases refer to the select list.
-    fn plan_group_by(
-        &self,
-        group_by: &GroupByExpr,
-        items: &[SelectExpr],
-        scope: &ExprScope,
-    ) -> Result<Vec<Expr>> {
-        let exprs = match group_by {
-            GroupByExpr::Expressions(exprs, modifiers) if modifiers.is_empty() => exprs,
-            other => {
-                return Err(not_supported_at(
-                    other.span(),
-                    format!("{other} (ALL, ROLLUP, CUBE, GROUPING SETS)"),
-                ))
-            }
-        };
-        let mut out: Vec<Expr> = vec![];
-        for g in exprs {
-            if matches!(g, SqlExpr::Rollup(_) | SqlExpr::Cube(_) | SqlExpr::GroupingSets(_)) {
-                return Err(not_supported_at(g.span(), "ROLLUP, CUBE and GROUPING SETS"));
-            }
-            let expr = match ordinal(g, items.len(), "GROUP BY")? {
-                Some(i) => items[i].expr.clone(),
-                None => self.sql_to_expr(g, scope)?,
-            };
-            if expr.contains_aggregate() {
-                return Err(plan_error_at(
-                    g.span(),
-                    format!("aggregate functions are not allowed in GROUP BY: {g}"),
-                ));
-            }
-            let normalized = normalize(&expr, scope.schema);
-            if !out.iter().any(|e| normalize(e, scope.schema) == normalized) {
-                out.push(expr);
-            }
-        }
-        Ok(out)
     }
 
     /// An ORDER BY item: an ordinal or output name refers to the select list; anything else
@@ -392,8 +365,6 @@ fn check_select_supported(select: &Select) -> Result<()> {
         (!select.cluster_by.is_empty(), "CLUSTER BY"),
         (!select.distribute_by.is_empty(), "DISTRIBUTE BY"),
         (!select.sort_by.is_empty(), "SORT BY"),
-        (!select.named_window.is_empty(), "WINDOW"),
-        (select.qualify.is_some(), "QUALIFY"),
         (select.value_table_mode.is_some(), "SELECT AS STRUCT/VALUE"),
         (select.exclude.is_some(), "SELECT .. EXCLUDE"),
         (select.select_modifiers.is_some(), "SELECT modifiers"),

@@ -1,4 +1,5 @@
-//! Statements: queries, EXPLAIN, CREATE / DROP VIEW, SET, SHOW, DESCRIBE.
+//! Statements: queries, EXPLAIN, CREATE / DROP VIEW, SET, SHOW, DESCRIBE; in-memory tables and
+//! COPY are planned in `ddl.rs`.
 
 use shoal_common::Result;
 use shoal_expr::{Expr, LogicalPlan, LogicalPlanBuilder};
@@ -30,6 +31,16 @@ pub enum PlannedStatement {
     ShowFunctions,
     /// `DESCRIBE name` / `DESCRIBE query`: the columns of `plan`.
     Describe { plan: LogicalPlan },
+    /// `CREATE [OR REPLACE] TABLE name [IF NOT EXISTS] AS query` / `CREATE TABLE name (col type,
+    /// ..)`: an in-memory table holding the rows of `plan` (no rows for a column list).
+    CreateTable { name: String, or_replace: bool, if_not_exists: bool, plan: LogicalPlan },
+    /// `INSERT INTO name ..`: append the rows of `plan`, already in the table's column order
+    /// and types.
+    Insert { table: String, plan: LogicalPlan },
+    /// `DROP TABLE [IF EXISTS] name`.
+    DropTable { name: String, if_exists: bool },
+    /// `COPY (query) TO 'path'` / `COPY table TO 'path'`: write the rows of `plan` to a file.
+    Copy { plan: LogicalPlan, path: String, options: crate::ddl::CopyOptions },
 }
 
 impl SqlPlanner<'_> {
@@ -131,6 +142,14 @@ impl SqlPlanner<'_> {
                 Ok(PlannedStatement::ShowTables)
             }
             Statement::ShowFunctions { filter: None } => Ok(PlannedStatement::ShowFunctions),
+            Statement::CreateTable(create) => self.plan_create_table(create),
+            Statement::Insert(insert) => self.plan_insert(insert),
+            Statement::Drop { object_type: ObjectType::Table, if_exists, names, cascade: false, .. } => {
+                self.plan_drop_table(stmt, names, *if_exists)
+            }
+            Statement::Copy { source, to, target, options, legacy_options, values } if values.is_empty() => {
+                self.plan_copy(stmt, source, *to, target, options, !legacy_options.is_empty())
+            }
             other => {
                 Err(not_supported_at(other.span(), format!("the statement {}", statement_keyword(other))))
             }
@@ -138,8 +157,8 @@ impl SqlPlanner<'_> {
     }
 }
 
-/// A view name (one identifier).
-fn object_name(name: &ObjectName) -> Result<String> {
+/// A view or table name (one identifier).
+pub(crate) fn object_name(name: &ObjectName) -> Result<String> {
     match name.0.as_slice() {
         [ObjectNamePart::Identifier(id)] => Ok(id.value.clone()),
         _ => Err(not_supported_at(name.span(), format!("the qualified name {name}"))),

@@ -4,8 +4,9 @@
 //!   runs through [`shoal::Session::execute_sql`] and the last statement's batches become rows of
 //!   text ([`render`] documents the value conventions: shoal's for `.slt` files, SQLite's for
 //!   `.test` files).
-//! * [`run_file`] runs one file with given [`RunOptions`] (threads, optimizer on/off);
-//!   [`complete_file`] rewrites a file's expected output in place.
+//! * [`run_file`] runs one file with given [`RunOptions`] (threads, optimizer on/off) and reports
+//!   the first failure; [`run_file_keep_going`] reports every failing record; [`complete_file`]
+//!   rewrites a file's expected output in place.
 //! * The `shoal-slt` binary runs files and directories from the command line; the `slt`
 //!   integration test runs every `testdata/**/*.slt` at 1 thread, 4 threads, and 4 threads with
 //!   the optimizer off.

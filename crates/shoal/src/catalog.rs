@@ -36,6 +36,19 @@ impl Catalog {
         Ok(())
     }
 
+    pub fn drop_table(&mut self, name: &str, if_exists: bool) -> Result<()> {
+        if self.tables.remove(&name.to_lowercase()).is_none() && !if_exists {
+            return plan_err!("table '{name}' does not exist");
+        }
+        Ok(())
+    }
+
+    /// True when a table or a view is called `name`.
+    pub fn contains(&self, name: &str) -> bool {
+        let key = name.to_lowercase();
+        self.tables.contains_key(&key) || self.views.contains_key(&key)
+    }
+
     pub fn table(&self, name: &str) -> Option<Arc<dyn TableSource>> {
         self.tables.get(&name.to_lowercase()).map(|(_, t)| Arc::clone(t))
     }

@@ -13,9 +13,11 @@
 //! ```
 
 mod catalog;
+pub mod copy;
 mod dataframe;
 mod provider;
 mod session;
+mod tables;
 
 pub use dataframe::DataFrame;
 pub use session::{Session, StatementResult};

@@ -242,6 +242,22 @@ impl Session {
                 let batch = text_batch(&[("name", names), ("description", docs)])?;
                 Ok(done(vec![batch.clone()], batch.schema()))
             }
+            PlannedStatement::CreateTable { name, or_replace, if_not_exists, plan } => {
+                self.create_table(&name, or_replace, if_not_exists, plan)?;
+                Ok(done(vec![], Arc::new(Schema::empty())))
+            }
+            PlannedStatement::Insert { table, plan } => {
+                self.insert_into(&table, plan)?;
+                Ok(done(vec![], Arc::new(Schema::empty())))
+            }
+            PlannedStatement::DropTable { name, if_exists } => {
+                self.drop_table(&name, if_exists)?;
+                Ok(done(vec![], Arc::new(Schema::empty())))
+            }
+            PlannedStatement::Copy { plan, path, options } => {
+                self.copy_to(plan, &path, &options)?;
+                Ok(done(vec![], Arc::new(Schema::empty())))
+            }
             PlannedStatement::Describe { plan } => {
                 let schema = plan.schema();
                 let names = schema.fields().iter().map(|f| f.name().clone()).collect();

@@ -108,7 +108,7 @@ fn looks_like_date(s: &str) -> bool {
 /// `YYYY-MM-DD`, or `YYYY-MM-DD HH:MM:SS[.ffffff]` (also with `T`), and valid.
 fn looks_like_timestamp(s: &str) -> bool {
     let b = s.as_bytes();
-    if b.len() < 10 || !looks_like_date(&s[..10]) {
+    if !s.get(..10).is_some_and(looks_like_date) {
         return false;
     }
     if b.len() == 10 {

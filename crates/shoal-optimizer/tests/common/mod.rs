@@ -72,6 +72,7 @@ pub fn count_star() -> Expr {
         args: vec![],
         distinct: false,
         filter: None,
+        order_by: vec![],
     })
 }
 
@@ -81,6 +82,7 @@ pub fn sum(e: Expr) -> Expr {
         args: vec![e],
         distinct: false,
         filter: None,
+        order_by: vec![],
     })
 }
 

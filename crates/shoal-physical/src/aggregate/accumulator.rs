@@ -7,7 +7,13 @@ use arrow::datatypes::*;
 use shoal_common::{internal_err, not_supported, Result, ShoalError};
 use shoal_expr::AggregateFunction;
 
+use super::array_agg::ArrayAggAccumulator;
 use super::avg::AvgAccumulator;
+use super::count_if::CountIfAccumulator;
+use super::hll::ApproxDistinctAccumulator;
+use super::quantile::QuantileAccumulator;
+use super::string_agg::StringAggAccumulator;
+use super::tdigest::ApproxQuantileAccumulator;
 use super::count::CountAccumulator;
 use super::distinct::DistinctAccumulator;
 use super::min_max::{BooleanMinMax, NullMinMax, PrimitiveMinMax, StringMinMax};
@@ -38,6 +44,26 @@ pub fn create_accumulator(
     arg_type: Option<&DataType>,
     return_type: &DataType,
 ) -> Result<Box<dyn GroupsAccumulator>> {
+    create_accumulator_with(func, distinct, arg_type, return_type, &AggregateParams::default())
+}
+
+/// Constant arguments of an aggregate call beyond its value column.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AggregateParams {
+    /// `string_agg`'s separator (default `,`).
+    pub separator: Option<String>,
+    /// The quantile of `quantile_cont` / `approx_quantile` (default 0.5; `median` is 0.5).
+    pub quantile: Option<f64>,
+}
+
+/// [`create_accumulator`] with the call's constant arguments.
+pub fn create_accumulator_with(
+    func: AggregateFunction,
+    distinct: bool,
+    arg_type: Option<&DataType>,
+    return_type: &DataType,
+    params: &AggregateParams,
+) -> Result<Box<dyn GroupsAccumulator>> {
     use AggregateFunction::*;
     let Some(arg_type) = arg_type else {
         return match func {
@@ -45,8 +71,8 @@ pub fn create_accumulator(
             other => internal_err!("{other}() needs an argument"),
         };
     };
-    if distinct && !matches!(func, Min | Max) {
-        let inner = create_accumulator(func, false, Some(arg_type), return_type)?;
+    if distinct && !matches!(func, Min | Max | BoolAnd | BoolOr | ApproxCountDistinct) {
+        let inner = create_accumulator_with(func, false, Some(arg_type), return_type, params)?;
         return Ok(Box::new(DistinctAccumulator::try_new(arg_type.clone(), inner)?));
     }
     Ok(match func {
@@ -72,6 +98,15 @@ pub fn create_accumulator(
         StddevPop => Box::new(VarianceAccumulator::new(VarianceKind::StddevPop)),
         VarSamp => Box::new(VarianceAccumulator::new(VarianceKind::VarSamp)),
         VarPop => Box::new(VarianceAccumulator::new(VarianceKind::VarPop)),
+        StringAgg => Box::new(StringAggAccumulator::new(params.separator.clone().unwrap_or_else(|| ",".into()))),
+        ArrayAgg => Box::new(ArrayAggAccumulator::new(arg_type.clone())),
+        Median => Box::new(QuantileAccumulator::new(0.5)),
+        QuantileCont => Box::new(QuantileAccumulator::new(params.quantile.unwrap_or(0.5))),
+        ApproxQuantile => Box::new(ApproxQuantileAccumulator::new(params.quantile.unwrap_or(0.5))),
+        ApproxCountDistinct => Box::new(ApproxDistinctAccumulator::default()),
+        BoolAnd => Box::new(BooleanMinMax::new(true)),
+        BoolOr => Box::new(BooleanMinMax::new(false)),
+        CountIf => Box::new(CountIfAccumulator::default()),
     })
 }
 

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, UInt32Array};
+use arrow::array::{new_null_array, ArrayRef, UInt32Array, UInt64Array};
 use arrow::compute::{cast, take};
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use rayon::prelude::*;
@@ -42,7 +42,7 @@ pub(super) fn finalize(
                     local.accumulators.iter_mut().map(|a| a.evaluate(total)).collect::<Result<Vec<_>>>()?;
                 Ok(chunk_batch(&output_batch(shared, keys, values, total)?, ctx.batch_size()))
             }
-            None => Ok(vec![]),
+            None => grand_total_of_nothing(shared),
         };
     }
     let partials = locals
@@ -65,6 +65,23 @@ pub(super) fn finalize(
         .map(|p| merge_partition(shared, &partials, p, partitions))
         .collect::<Result<Vec<_>>>()?;
     Ok(batches.iter().flat_map(|b| chunk_batch(b, ctx.batch_size())).collect())
+}
+
+/// No input rows: no groups, except that the empty grouping set `()` (of ROLLUP, CUBE or
+/// GROUPING SETS) still yields its one grand-total row, as a global aggregate does.
+fn grand_total_of_nothing(shared: &AggregateShared) -> Result<Vec<RecordBatch>> {
+    let Some(empty) = shared.grouping_sets.iter().find(|s| s.grouped.iter().all(|g| !g)) else {
+        return Ok(vec![]);
+    };
+    let (mut groups, mut accs) = shared.new_table()?;
+    let mut keys: Vec<ArrayRef> =
+        shared.group_types.iter().take(shared.group_exprs.len()).map(|t| new_null_array(t, 1)).collect();
+    keys.push(Arc::new(UInt64Array::from(vec![empty.id])));
+    let mut group_ids = vec![];
+    groups.intern(&keys, 1, &mut group_ids)?;
+    let keys = groups.emit()?.keys;
+    let values = accs.iter_mut().map(|a| a.evaluate(1)).collect::<Result<Vec<_>>>()?;
+    Ok(vec![output_batch(shared, keys, values, 1)?])
 }
 
 /// Merge the groups of partition `p` from every partial table.

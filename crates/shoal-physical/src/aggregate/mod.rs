@@ -4,30 +4,43 @@
 //! to dense ids ([`group_values`]) and one vectorised [`GroupsAccumulator`] per aggregate.
 //! Phase 2 (finalize, [`merge`]): the partial tables are partitioned by key hash and the
 //! partitions merged in parallel.
+//!
+//! With grouping sets (`ROLLUP`, `CUBE`, `GROUPING SETS`) every batch is interned once per set:
+//! the group columns outside the set are NULL and a last key column holds the set's grouping id,
+//! so a NULL produced by a set never meets a NULL of the data.
 
 pub mod accumulator;
+pub mod array_agg;
 pub mod avg;
 pub mod count;
+pub mod count_if;
 pub mod distinct;
+pub mod group_rows;
 pub mod group_values;
+pub mod hll;
 mod merge;
 pub mod min_max;
+pub mod ordered;
+pub mod planner;
+pub mod quantile;
+pub mod string_agg;
 pub mod sum;
+pub mod tdigest;
 pub mod variance;
 
 use std::any::Any;
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
-use arrow::array::{Array, ArrayRef};
-use arrow::compute::{cast, filter};
+use arrow::array::{new_null_array, Array, ArrayRef, BooleanArray, UInt64Array};
+use arrow::compute::{cast, filter, SortOptions};
 use arrow::datatypes::{DataType, SchemaRef};
 use arrow::record_batch::RecordBatch;
 use shoal_common::{internal_err, Result};
 use shoal_expr::AggregateFunction;
 use shoal_physical_expr::{evaluate_predicate, PhysicalExprRef};
 
-pub use accumulator::{create_accumulator, GroupsAccumulator};
+pub use accumulator::{create_accumulator, create_accumulator_with, AggregateParams, GroupsAccumulator};
 use group_values::{new_group_values, GroupValues};
 
 use crate::context::TaskContext;
@@ -46,14 +59,40 @@ pub struct AggregateExpr {
     /// `FILTER (WHERE ..)`.
     pub filter: Option<PhysicalExprRef>,
     pub return_type: DataType,
+    /// Constant arguments (separator, quantile).
+    pub params: AggregateParams,
+    /// `agg(x ORDER BY ..)`: each key as (index into the argument list, its type, order).
+    pub order_by: Vec<(usize, DataType, SortOptions)>,
     /// Text for EXPLAIN.
     pub display: String,
 }
 
 impl AggregateExpr {
     pub fn create_accumulator(&self) -> Result<Box<dyn GroupsAccumulator>> {
-        create_accumulator(self.func, self.distinct, self.arg_type.as_ref(), &self.return_type)
+        let inner = create_accumulator_with(
+            self.func,
+            self.distinct,
+            self.arg_type.as_ref(),
+            &self.return_type,
+            &self.params,
+        )?;
+        if self.order_by.is_empty() {
+            return Ok(inner);
+        }
+        let Some(arg_type) = &self.arg_type else {
+            return internal_err!("{}: ORDER BY needs an argument", self.display);
+        };
+        let types = std::iter::once(arg_type.clone()).chain(self.order_by.iter().map(|(_, t, _)| t.clone()));
+        let options = self.order_by.iter().map(|(_, _, o)| *o).collect();
+        Ok(Box::new(ordered::OrderedAccumulator::new(types.collect(), options, inner)))
     }
+}
+
+/// One grouping set of a [`HashAggregateExec`]: which group columns it keeps, and its id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupingSetKeys {
+    pub grouped: Vec<bool>,
+    pub id: u64,
 }
 
 /// Group-by aggregation; output = group columns, then one column per aggregate.
@@ -68,7 +107,10 @@ pub struct HashAggregateExec {
 #[derive(Debug)]
 pub(crate) struct AggregateShared {
     group_exprs: Vec<PhysicalExprRef>,
+    /// Types of the key columns: the group columns, then (with grouping sets) the grouping id.
     group_types: Vec<DataType>,
+    /// Empty for a plain GROUP BY.
+    grouping_sets: Vec<GroupingSetKeys>,
     /// Distinct argument expressions, evaluated once per batch and shared by the aggregates.
     args: Vec<PhysicalExprRef>,
     aggr_exprs: Vec<AggregateExpr>,
@@ -85,25 +127,43 @@ impl HashAggregateExec {
         schema: SchemaRef,
         input: Arc<dyn ExecutionPlan>,
     ) -> Result<Self> {
-        if schema.fields().len() != group_exprs.len() + aggr_exprs.len() {
+        Self::try_new_with_grouping_sets(group_exprs, vec![], args, aggr_exprs, schema, input)
+    }
+
+    /// [`HashAggregateExec::try_new`] grouping by each of `grouping_sets` (none: a plain
+    /// GROUP BY); then `schema` has the grouping id (UInt64) after the group columns.
+    pub fn try_new_with_grouping_sets(
+        group_exprs: Vec<PhysicalExprRef>,
+        grouping_sets: Vec<GroupingSetKeys>,
+        args: Vec<PhysicalExprRef>,
+        aggr_exprs: Vec<AggregateExpr>,
+        schema: SchemaRef,
+        input: Arc<dyn ExecutionPlan>,
+    ) -> Result<Self> {
+        let keys = group_exprs.len() + usize::from(!grouping_sets.is_empty());
+        if schema.fields().len() != keys + aggr_exprs.len() {
             return internal_err!(
-                "aggregate schema has {} fields for {} groups and {} aggregates",
+                "aggregate schema has {} fields for {} group keys and {} aggregates",
                 schema.fields().len(),
-                group_exprs.len(),
+                keys,
                 aggr_exprs.len()
             );
         }
-        if let Some(bad) = aggr_exprs.iter().find(|a| a.arg.is_some_and(|i| i >= args.len())) {
+        if grouping_sets.iter().any(|s| s.grouped.len() != group_exprs.len()) {
+            return internal_err!("grouping set masks do not match the group expressions");
+        }
+        let out_of_range =
+            |a: &AggregateExpr| a.arg.is_some_and(|i| i >= args.len()) || a.order_by.iter().any(|(i, _, _)| *i >= args.len());
+        if let Some(bad) = aggr_exprs.iter().find(|a| out_of_range(a)) {
             return internal_err!("aggregate {} refers to a missing argument", bad.display);
         }
-        let group_types =
-            schema.fields()[..group_exprs.len()].iter().map(|f| f.data_type().clone()).collect();
+        let group_types = schema.fields()[..keys].iter().map(|f| f.data_type().clone()).collect();
         // fail at planning time on unsupported aggregate/type combinations
         for a in &aggr_exprs {
             a.create_accumulator()?;
         }
         Ok(Self {
-            shared: Arc::new(AggregateShared { group_exprs, group_types, args, aggr_exprs, schema }),
+            shared: Arc::new(AggregateShared { group_exprs, group_types, grouping_sets, args, aggr_exprs, schema }),
             input,
             metrics: OperatorMetrics::default(),
         })
@@ -130,7 +190,22 @@ impl ExecutionPlan for HashAggregateExec {
     fn describe(&self) -> String {
         let groups: Vec<String> = self.shared.group_exprs.iter().map(|e| e.to_string()).collect();
         let aggs: Vec<&str> = self.shared.aggr_exprs.iter().map(|a| a.display.as_str()).collect();
-        format!("HashAggregateExec: groupBy=[{}], aggr=[{}]", groups.join(", "), aggs.join(", "))
+        let sets = if self.shared.grouping_sets.is_empty() {
+            String::new()
+        } else {
+            let sets: Vec<String> = self
+                .shared
+                .grouping_sets
+                .iter()
+                .map(|s| {
+                    let kept: Vec<&str> =
+                        s.grouped.iter().zip(groups.iter()).filter(|(g, _)| **g).map(|(_, e)| e.as_str()).collect();
+                    format!("({})", kept.join(", "))
+                })
+                .collect();
+            format!(", groupingSets=[{}]", sets.join(", "))
+        };
+        format!("HashAggregateExec: groupBy=[{}]{sets}, aggr=[{}]", groups.join(", "), aggs.join(", "))
     }
     fn metrics(&self) -> &OperatorMetrics {
         &self.metrics
@@ -201,9 +276,37 @@ fn evaluate_to_array(
     }
 }
 
+impl AggregateLocal {
+    /// Intern `keys` and fold each aggregate's `inputs` (values, FILTER mask) into its groups.
+    fn update(
+        &mut self,
+        keys: &[ArrayRef],
+        rows: usize,
+        inputs: &[(Vec<ArrayRef>, Option<BooleanArray>)],
+    ) -> Result<()> {
+        self.groups.intern(keys, rows, &mut self.group_ids)?;
+        let total = self.groups.num_groups();
+        for ((values, mask), acc) in inputs.iter().zip(self.accumulators.iter_mut()) {
+            match mask {
+                None => acc.update_batch(values, &self.group_ids, total)?,
+                Some(mask) => {
+                    let ids: Vec<u32> = self
+                        .group_ids
+                        .iter()
+                        .zip(mask.iter())
+                        .filter_map(|(&g, m)| (m == Some(true)).then_some(g))
+                        .collect();
+                    acc.update_batch(values, &ids, total)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 impl LocalSinkState for AggregateLocal {
     fn sink(&mut self, _morsel: usize, batch: RecordBatch) -> Result<ControlFlow<()>> {
-        let shared = &self.shared;
+        let shared = Arc::clone(&self.shared);
         let rows = batch.num_rows();
         let keys = shared
             .group_exprs
@@ -211,31 +314,39 @@ impl LocalSinkState for AggregateLocal {
             .zip(shared.group_types.iter())
             .map(|(e, t)| evaluate_to_array(e, &batch, Some(t)))
             .collect::<Result<Vec<_>>>()?;
-        self.groups.intern(&keys, rows, &mut self.group_ids)?;
-        let total = self.groups.num_groups();
         let args =
             shared.args.iter().map(|e| evaluate_to_array(e, &batch, None)).collect::<Result<Vec<_>>>()?;
-        for (agg, acc) in shared.aggr_exprs.iter().zip(self.accumulators.iter_mut()) {
-            let mut values: Vec<ArrayRef> = match agg.arg.and_then(|i| args.get(i)) {
-                Some(a) => vec![Arc::clone(a)],
-                None => vec![],
-            };
-            match &agg.filter {
-                None => acc.update_batch(&values, &self.group_ids, total)?,
-                Some(f) => {
-                    let mask = evaluate_predicate(f.as_ref(), &batch)?;
-                    let ids: Vec<u32> = self
-                        .group_ids
-                        .iter()
-                        .zip(mask.iter())
-                        .filter_map(|(&g, m)| (m == Some(true)).then_some(g))
-                        .collect();
-                    for v in values.iter_mut() {
-                        *v = filter(v.as_ref(), &mask)?;
-                    }
-                    acc.update_batch(&values, &ids, total)?;
+        // each aggregate's input columns (FILTER applied) and the mask of the rows it keeps
+        let inputs = shared
+            .aggr_exprs
+            .iter()
+            .map(|agg| {
+                let columns = agg.arg.iter().chain(agg.order_by.iter().map(|(i, _, _)| i));
+                let mut values = columns
+                    .map(|&i| args.get(i).cloned().ok_or_else(|| shoal_common::ShoalError::Internal("missing aggregate argument".into())))
+                    .collect::<Result<Vec<ArrayRef>>>()?;
+                let Some(f) = &agg.filter else {
+                    return Ok((values, None));
+                };
+                let mask = evaluate_predicate(f.as_ref(), &batch)?;
+                for v in values.iter_mut() {
+                    *v = filter(v.as_ref(), &mask)?;
                 }
-            }
+                Ok((values, Some(mask)))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        if shared.grouping_sets.is_empty() {
+            self.update(&keys, rows, &inputs)?;
+            return Ok(ControlFlow::Continue(()));
+        }
+        for set in &shared.grouping_sets {
+            let mut set_keys: Vec<ArrayRef> = keys
+                .iter()
+                .zip(set.grouped.iter())
+                .map(|(k, &grouped)| if grouped { Arc::clone(k) } else { new_null_array(k.data_type(), rows) })
+                .collect();
+            set_keys.push(Arc::new(UInt64Array::from_value(set.id, rows)));
+            self.update(&set_keys, rows, &inputs)?;
         }
         Ok(ControlFlow::Continue(()))
     }

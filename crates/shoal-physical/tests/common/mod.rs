@@ -156,6 +156,7 @@ pub fn agg(func: AggregateFunction, arg: Option<Expr>, distinct: bool) -> Expr {
         args: arg.into_iter().collect(),
         distinct,
         filter: None,
+        order_by: vec![],
     })
 }
 
@@ -166,6 +167,7 @@ pub fn agg_filtered(func: AggregateFunction, arg: Option<Expr>, filter: Expr) ->
         args: arg.into_iter().collect(),
         distinct: false,
         filter: Some(Box::new(filter)),
+        order_by: vec![],
     })
 }
 

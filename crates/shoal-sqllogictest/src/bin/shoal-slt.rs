@@ -32,10 +32,9 @@ struct Args {
     paths: Vec<PathBuf>,
 }
 
-fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
     let mut parsed =
         Args { options: RunOptions::default(), complete: false, keep_going: false, paths: Vec::new() };
-    let mut args = args.peekable();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "-h" | "--help" => return Ok(None),
@@ -47,7 +46,7 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Option<Args>, String
                 parsed.options.threads = parse_threads(&value)?;
             }
             other if other.starts_with("--threads=") => {
-                parsed.options.threads = parse_threads(&other["--threads=".len()..])?;
+                parsed.options.threads = parse_threads(other.trim_start_matches("--threads="))?;
             }
             other if other.starts_with('-') => return Err(format!("unknown option '{other}'")),
             path => parsed.paths.push(PathBuf::from(path)),

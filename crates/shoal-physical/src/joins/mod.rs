@@ -1,0 +1,70 @@
+//! Joins: [`HashJoinExec`] for joins with equality keys, [`NestedLoopJoinExec`] for the rest,
+//! and [`plan_join`], which picks the operator and the build side (the smaller input by
+//! estimated rows).
+
+mod build;
+mod hash_join;
+mod hash_table;
+mod nested_loop_join;
+mod output;
+
+use std::sync::Arc;
+
+use shoal_common::{Result, SessionConfig};
+use shoal_expr::cardinality::estimate_rows;
+use shoal_expr::plan::Join;
+use shoal_physical_expr::create_physical_expr;
+
+pub use hash_join::{HashJoinExec, JoinSpec};
+pub use nested_loop_join::NestedLoopJoinExec;
+pub use output::BuildSide;
+
+use crate::plan::ExecutionPlan;
+
+/// The side to build: the one with fewer estimated rows (the right one on a tie or when
+/// nothing is known); NOT IN (null-aware) joins always build the subquery side.
+fn choose_build_side(join: &Join) -> BuildSide {
+    if join.null_aware {
+        return BuildSide::Right;
+    }
+    let left = estimate_rows(&join.left);
+    let right = estimate_rows(&join.right);
+    match (left, right) {
+        (Some(l), Some(r)) if l < r => BuildSide::Left,
+        _ => BuildSide::Right,
+    }
+}
+
+/// The operator computing `join`, over the already planned inputs.
+pub fn plan_join(
+    join: &Join,
+    left: Arc<dyn ExecutionPlan>,
+    right: Arc<dyn ExecutionPlan>,
+    _config: &SessionConfig,
+) -> Result<Arc<dyn ExecutionPlan>> {
+    // The candidate pairs the filter sees hold no NULL-extended rows: the inputs' nullability.
+    let joined = join.left.schema().join(join.right.schema());
+    let filter = match &join.filter {
+        Some(f) => Some(create_physical_expr(f, &joined)?),
+        None => None,
+    };
+    let spec = JoinSpec {
+        join_type: join.join_type,
+        filter,
+        joined_schema: joined.to_arrow(),
+        schema: join.schema.to_arrow(),
+        build_side: choose_build_side(join),
+    };
+    if join.on.is_empty() {
+        if join.null_aware {
+            return shoal_common::not_supported!("NOT IN without an equality");
+        }
+        return Ok(Arc::new(NestedLoopJoinExec::new(left, right, spec)));
+    }
+    let on = join
+        .on
+        .iter()
+        .map(|(l, r)| Ok((create_physical_expr(l, join.left.schema())?, create_physical_expr(r, join.right.schema())?)))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Arc::new(HashJoinExec::try_new(left, right, on, spec, join.null_aware)?))
+}
