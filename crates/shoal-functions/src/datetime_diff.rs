@@ -53,12 +53,22 @@ pub fn functions() -> Vec<Arc<dyn ScalarFunction>> {
             STRPTIME,
             &[Arg::Str, Arg::Str],
             Returns::Fixed(DataType::Timestamp(TimeUnit::Microsecond, None)),
-            crate::datetime_format::to_timestamp,
+            strptime,
         ),
     ]
     .into_iter()
     .map(Builtin::into_arc)
     .collect()
+}
+
+/// `to_timestamp(text, format)` under its DuckDB name.
+fn strptime(args: &[ColumnarValue], num_rows: usize) -> Result<ColumnarValue> {
+    crate::datetime_format::to_timestamp(args, num_rows).map_err(|e| match e {
+        shoal_common::ShoalError::Execution(m) => {
+            shoal_common::ShoalError::Execution(m.replacen("to_timestamp()", "strptime()", 1))
+        }
+        e => e,
+    })
 }
 
 /// The units `date_diff` counts.

@@ -367,7 +367,8 @@ fn requalify(expr: Expr, from: &PlanSchema, to: &PlanSchema) -> Result<Expr> {
 }
 
 /// Wrap `plan` in an alias `<prefix>_<n>` with the first `n` not used as a qualifier anywhere
-/// in `context`, and rewrite `preds` (over `plan`'s columns) to the aliased columns.
+/// in `context` (the outer plan it is joined with), and rewrite `preds` (over `plan`'s columns)
+/// to the aliased columns (by position).
 pub(crate) fn alias_subquery(
     plan: LogicalPlan,
     preds: Vec<Expr>,
@@ -389,6 +390,28 @@ pub(crate) fn alias_subquery(
     });
     let alias = format!("{prefix}_{}", used + 1);
     let from = plan.schema().clone();
+    // An unqualified column of the outer side (an aggregate's output, say) would match a
+    // same-named column of the subquery too: rename those.
+    let outer = context.schema();
+    let clashes = |name: &str| {
+        (0..outer.len())
+            .any(|i| outer.qualifier(i).is_none() && outer.field(i).name().eq_ignore_ascii_case(name))
+    };
+    let plan = if from.fields().iter().any(|f| clashes(f.name())) {
+        let exprs = (0..from.len())
+            .map(|i| {
+                let c = Expr::Column(from.column(i));
+                if clashes(from.field(i).name()) {
+                    c.alias(format!("__sq_col_{i}"))
+                } else {
+                    c
+                }
+            })
+            .collect();
+        LogicalPlan::Projection(Projection::try_new(exprs, Arc::new(plan))?)
+    } else {
+        plan
+    };
     let aliased = LogicalPlan::SubqueryAlias(SubqueryAlias::try_new(Arc::new(plan), alias)?);
     let to = aliased.schema().clone();
     let preds = preds

@@ -226,8 +226,9 @@ fn correlation_keys(pulled: &PulledUp, what: &str) -> Result<(Vec<Expr>, Vec<Exp
     Ok((inner, outer))
 }
 
-/// Group `plan` by `keys` computing `aggr`, output as `__key_<i>`.. then the aggregates, and
-/// the predicates `__key_<i> = outer_i`.
+/// Group `plan` by `keys` computing `aggr`; the first `outer.len()` keys (the correlation
+/// keys) are output as `__key_<i>`, then the other keys and the aggregates; also returns the
+/// predicates `__key_<i> = outer_i`.
 fn grouped(
     plan: LogicalPlan,
     keys: Vec<Expr>,
@@ -235,7 +236,6 @@ fn grouped(
     aggr: Vec<Expr>,
     extra: Vec<Expr>,
 ) -> Result<(LogicalPlan, Vec<Expr>)> {
-    let n = keys.len();
     let agg = LogicalPlanBuilder::from(plan).aggregate(keys, aggr)?;
     let schema = agg.schema().clone();
     let mut exprs = vec![];
@@ -245,7 +245,8 @@ fn grouped(
         exprs.push(Expr::Column(schema.column(i)).alias(&name));
         preds.push(Expr::Column(shoal_expr::Column::from_name(name)).eq(o.clone()));
     }
-    exprs.extend((n..schema.len()).map(|i| Expr::Column(schema.column(i))));
+    // further group keys and the aggregates
+    exprs.extend((outer.len()..schema.len()).map(|i| Expr::Column(schema.column(i))));
     exprs.extend(extra);
     Ok((agg.project(exprs)?.build()?, preds))
 }

@@ -1,6 +1,7 @@
 //! [`PropagateEmptyRelation`]: a node whose input has no rows has no rows either, so it becomes
 //! an empty relation with its own schema — except a global aggregate (no GROUP BY), which still
-//! yields one row (`count(*)` = 0).
+//! yields one row (`count(*)` = 0). Empty inputs of set operations: see
+//! `propagate_empty_relation_union.rs`.
 
 use shoal_common::Result;
 use shoal_expr::{LogicalPlan, Transformed, TreeNode};
@@ -19,6 +20,9 @@ impl OptimizerRule for PropagateEmptyRelation {
 
     fn rewrite(&self, plan: LogicalPlan, _ctx: &OptimizerContext) -> Result<Transformed<LogicalPlan>> {
         plan.transform_up(|node| {
+            if let Some(simplified) = crate::propagate_empty_relation_union::simplify_set_operation(&node)? {
+                return Ok(simplified);
+            }
             let empty_input = node.inputs().first().is_some_and(|i| is_empty_relation(i));
             let propagates = match &node {
                 // a grouping set with `()` yields a grand-total row even over no input

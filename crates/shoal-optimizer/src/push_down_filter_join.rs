@@ -74,6 +74,7 @@ fn simplify_outer(join_type: JoinType, parts: &[Expr], join: &Join) -> JoinType 
 /// Push the filter `parts` above `join` into it: returns the new plan, the parts left above, and
 /// whether anything changed.
 pub(crate) fn through_join(parts: Vec<Expr>, join: Join) -> Result<(LogicalPlan, Vec<Expr>, bool)> {
+    let parts: Vec<Expr> = parts.into_iter().flat_map(factor_or).collect();
     let join_type = simplify_outer(join.join_type, &parts, &join);
     let mut changed = join_type != join.join_type;
     let (mut to_left, mut to_right, mut to_join, mut above) = (vec![], vec![], vec![], vec![]);
@@ -86,7 +87,12 @@ pub(crate) fn through_join(parts: Vec<Expr>, join: Join) -> Result<(LogicalPlan,
             (JoinType::Inner | JoinType::Right | JoinType::RightSemi | JoinType::RightAnti, Some(Side::Right)) => {
                 to_right.push(part)
             }
-            (JoinType::Inner, Some(Side::Both)) if !join.null_aware => to_join.push(part),
+            (JoinType::Inner, Some(Side::Both)) if !join.null_aware => {
+                // `(a1 AND b1) OR (a2 AND b2)` implies `a1 OR a2` on the left input.
+                to_left.extend(implied_by_or(&part, &join, Side::Left));
+                to_right.extend(implied_by_or(&part, &join, Side::Right));
+                to_join.push(part)
+            }
             _ => above.push(part),
         }
     }
@@ -101,6 +107,63 @@ pub(crate) fn through_join(parts: Vec<Expr>, join: Join) -> Result<(LogicalPlan,
         other => other,
     };
     Ok((plan, above, true))
+}
+
+fn split_disjunction(e: &Expr) -> Vec<&Expr> {
+    match e {
+        Expr::BinaryExpr(BinaryExpr { left, op: Operator::Or, right }) => {
+            let mut v = split_disjunction(left);
+            v.extend(split_disjunction(right));
+            v
+        }
+        e => vec![e],
+    }
+}
+
+/// `(a AND b) OR (a AND c)` → `[a, b OR c]`: conjuncts common to every branch of an OR are
+/// taken out of it (so a join key hidden in an OR, as in TPC-H Q19, becomes a key).
+fn factor_or(part: Expr) -> Vec<Expr> {
+    let branches: Vec<Vec<&Expr>> = split_disjunction(&part).into_iter().map(|b| b.split_conjunction()).collect();
+    if branches.len() < 2 || !is_deterministic(&part) {
+        return vec![part];
+    }
+    let Some(first) = branches.first() else { return vec![part] };
+    let common: Vec<Expr> = first
+        .iter()
+        .filter(|c| branches.iter().all(|b| b.contains(c)))
+        .map(|c| (*c).clone())
+        .collect();
+    if common.is_empty() {
+        return vec![part];
+    }
+    let mut rest = vec![];
+    for b in &branches {
+        let left: Vec<Expr> = b.iter().filter(|c| !common.contains(c)).map(|c| (*c).clone()).collect();
+        match Expr::conjunction(left) {
+            Some(e) => rest.push(e),
+            // one branch is only the common part: the OR adds nothing
+            None => return common,
+        }
+    }
+    let mut out = common;
+    out.extend(rest.into_iter().reduce(Expr::or));
+    out
+}
+
+/// For an OR over both inputs, the OR of each branch's conjuncts over `want` alone — implied
+/// by the part, so it may filter that input early — when every branch has some.
+fn implied_by_or(part: &Expr, join: &Join, want: Side) -> Option<Expr> {
+    let branches = split_disjunction(part);
+    if branches.len() < 2 {
+        return None;
+    }
+    let mut ors = vec![];
+    for b in branches {
+        let mine: Vec<Expr> =
+            b.split_conjunction().into_iter().filter(|c| side(c, join) == Some(want)).cloned().collect();
+        ors.push(Expr::conjunction(mine)?);
+    }
+    ors.into_iter().reduce(Expr::or)
 }
 
 /// `join` of type `join_type` with `to_left` / `to_right` filtering its inputs and `to_join`

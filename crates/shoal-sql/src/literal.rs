@@ -11,9 +11,14 @@ use crate::types::sql_type_to_arrow;
 const NANOS_PER_SECOND: i128 = 1_000_000_000;
 const NANOS_PER_DAY: i128 = 86_400 * NANOS_PER_SECOND;
 
-/// A numeric literal: integers are Int64 (wider ones Decimal128(38, 0), then Float64),
-/// anything with a point or exponent is Float64.
+/// A numeric literal, typed as PostgreSQL and DuckDB do: integers are Int64 (wider ones
+/// Decimal128(38, 0), then Float64); a number with a decimal point is an exact decimal
+/// (`0.06` is DECIMAL(2,2), so `0.06 + 0.01 = 0.07` exactly, as TPC-H Q6 needs); a number with
+/// an exponent, or more than 38 digits, is Float64.
 pub(crate) fn number(text: &str) -> Result<ScalarValue> {
+    if let Some(d) = exact_decimal(text) {
+        return Ok(d);
+    }
     let digits = text.strip_prefix('-').unwrap_or(text);
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
         if let Ok(v) = text.parse::<i64>() {
@@ -29,6 +34,29 @@ pub(crate) fn number(text: &str) -> Result<ScalarValue> {
         Ok(v) if v.is_finite() => Ok(ScalarValue::float64(Some(v))),
         _ => plan_err!("invalid number {text}"),
     }
+}
+
+/// `[-]digits.digits` as an exact Decimal128, if it fits in 38 digits.
+fn exact_decimal(text: &str) -> Option<ScalarValue> {
+    let (negative, body) = match text.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, text),
+    };
+    let (int_part, frac_part) = body.split_once('.')?;
+    if !(int_part.bytes().all(|b| b.is_ascii_digit()) && frac_part.bytes().all(|b| b.is_ascii_digit()))
+        || (int_part.is_empty() && frac_part.is_empty())
+    {
+        return None;
+    }
+    let int_digits = int_part.trim_start_matches('0');
+    let scale = frac_part.len();
+    let precision = (int_digits.len() + scale).max(1);
+    if precision > 38 {
+        return None;
+    }
+    let unscaled: i128 = format!("{int_digits}{frac_part}").trim_start_matches('0').parse().unwrap_or(0);
+    let unscaled = if negative { -unscaled } else { unscaled };
+    ScalarValue::decimal128(Some(unscaled), precision as u8, scale as i8).ok()
 }
 
 /// A plain SQL value.
@@ -255,7 +283,11 @@ mod tests {
         assert_eq!(number("-9223372036854775808").unwrap(), ScalarValue::int64(Some(i64::MIN)));
         assert_eq!(number("9223372036854775808").unwrap().data_type(), &DataType::Decimal128(38, 0));
         assert!(number("1e400").is_err());
-        assert_eq!(number("1.5").unwrap(), ScalarValue::float64(Some(1.5)));
+        assert_eq!(number("1.5").unwrap(), ScalarValue::decimal128(Some(15), 2, 1).unwrap());
+        assert_eq!(number("0.06").unwrap(), ScalarValue::decimal128(Some(6), 2, 2).unwrap());
+        assert_eq!(number("-12.500").unwrap(), ScalarValue::decimal128(Some(-12500), 5, 3).unwrap());
+        assert_eq!(number(".5").unwrap(), ScalarValue::decimal128(Some(5), 1, 1).unwrap());
+        assert_eq!(number("1e3").unwrap(), ScalarValue::float64(Some(1000.0)));
         assert_eq!(
             number("123456789012345678901234567890123456789012").unwrap().data_type(),
             &DataType::Float64

@@ -19,14 +19,10 @@ const PARALLEL_BUILD_MIN_ROWS: usize = 64 * 1024;
 /// Rows hashed per rayon task.
 const HASH_CHUNK: usize = 16 * 1024;
 
-/// The hasher shared by build and probe (fixed seeds: equal keys hash equally in every thread).
+/// The hasher shared by build and probe (fixed seeds: equal keys hash equally in every
+/// thread); the one hash aggregation uses.
 fn hash_state() -> ahash::RandomState {
-    ahash::RandomState::with_seeds(
-        0x452821e6_38d01377,
-        0xbe5466cf_34e90c6c,
-        0xc0ac29b7_c97c50dd,
-        0x3f84d5b5_b5470917,
-    )
+    crate::aggregate::group_values::hash_state()
 }
 
 /// How keys are compared: one integer-like column as `i64`, or Arrow's row format.

@@ -1,8 +1,10 @@
 //! Aggregates over window frames. Frames move forward through a partition, so one pass keeps
-//! a state for the current frame: rows entering are added, rows leaving are removed (sum,
-//! count, avg, variance by add/remove; min/max by a monotonic deque of candidate rows), and a
-//! frame that jumps backwards (never for SQL frames) restarts the state. Frames starting at
-//! UNBOUNDED PRECEDING never remove, so running aggregates are O(n).
+//! a state for the current frame: rows entering are added, rows leaving are removed (exact
+//! integer and decimal sums by add/remove; min/max by a monotonic deque of candidate rows; count
+//! from prefix counts), and a frame that jumps backwards (never for SQL frames) restarts the
+//! state. Frames starting at UNBOUNDED PRECEDING never remove, so running aggregates are O(n).
+//! Float sums and variances of frames that do remove rows query a segment tree instead
+//! (O(log n) per row), so no rounding residue of removed values is left behind.
 
 use std::collections::VecDeque;
 use std::sync::Arc;

@@ -12,6 +12,7 @@ mod frame;
 mod functions;
 mod partition;
 mod planner;
+mod segment_tree;
 
 use std::any::Any;
 use std::ops::ControlFlow;
@@ -21,6 +22,7 @@ use arrow::array::ArrayRef;
 use arrow::compute::concat_batches;
 use arrow::datatypes::{DataType, SchemaRef};
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
+use rayon::prelude::*;
 use shoal_common::Result;
 use shoal_expr::{WindowFrame, WindowFunction};
 use shoal_physical_expr::PhysicalExprRef;
@@ -172,14 +174,22 @@ impl GlobalSinkState for WindowGlobal {
         let input = concat_batches(&shared.input_schema, &batches)?;
         drop(batches);
         let (indices, results) = partition::compute(shared, &input, ctx)?;
-        let input = crate::operators::sort::take_batch(&input, &indices)?;
-        let mut columns: Vec<ArrayRef> = input.columns().to_vec();
-        columns.extend(results);
-        let out = RecordBatch::try_new_with_options(
-            Arc::clone(&shared.schema),
-            columns,
-            &RecordBatchOptions::new().with_row_count(Some(rows)),
-        )?;
-        Ok(crate::operators::sort::chunk_batch(&out, shared.batch_size))
+        // gather the input rows in output order, one output batch per task
+        let size = shared.batch_size.max(1);
+        let starts: Vec<usize> = (0..rows).step_by(size).collect();
+        starts
+            .into_par_iter()
+            .map(|start| {
+                let len = size.min(rows - start);
+                let chunk = crate::operators::sort::take_batch(&input, &indices.slice(start, len))?;
+                let mut columns: Vec<ArrayRef> = chunk.columns().to_vec();
+                columns.extend(results.iter().map(|r| r.slice(start, len)));
+                Ok(RecordBatch::try_new_with_options(
+                    Arc::clone(&shared.schema),
+                    columns,
+                    &RecordBatchOptions::new().with_row_count(Some(len)),
+                )?)
+            })
+            .collect()
     }
 }

@@ -113,7 +113,7 @@ fn compute_bucket(
             })?;
         (global, take_all(&pk, &perm)?, take_all(&ok, &perm)?)
     };
-    let partitions = if pk.is_empty() { vec![0..len] } else { partition(&pk)?.ranges() };
+    let partitions = if pk.is_empty() { std::iter::once(0..len).collect() } else { partition(&pk)?.ranges() };
     let peers = if ok.is_empty() {
         partitions.clone()
     } else {
