@@ -108,8 +108,13 @@ pub fn parse_table_arg(s: &str) -> Result<TableArg, String> {
 pub fn table_name_for(path: &std::path::Path) -> String {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("t");
     let stem = name.split('.').next().unwrap_or(name);
-    let cleaned: String = stem.chars().map(|c| if c.is_alphanumeric() || c == '_' { c } else { '_' }).collect();
-    if cleaned.is_empty() { "t".to_string() } else { cleaned }
+    let cleaned: String =
+        stem.chars().map(|c| if c.is_alphanumeric() || c == '_' { c } else { '_' }).collect();
+    if cleaned.is_empty() {
+        "t".to_string()
+    } else {
+        cleaned
+    }
 }
 
 #[cfg(test)]

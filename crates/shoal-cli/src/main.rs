@@ -60,7 +60,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
         session.register_path(&table_name_for(p), p)?;
     }
     match cli.command {
-        Some(Command::Report { queries, data }) => return report::run_report(&session, &queries, data.as_deref(), cli.format),
+        Some(Command::Report { queries, data }) => {
+            return report::run_report(&session, &queries, data.as_deref(), cli.format)
+        }
         Some(Command::Gen { what }) => return generate(what),
         None => {}
     }
@@ -72,7 +74,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
     for file in &cli.files {
         let sql = std::fs::read_to_string(file)
             .map_err(|e| Failure(format!("Error: cannot read {}: {e}", file.display())))?;
-        run_sql(&session, &sql, cli.format).map_err(|Failure(m)| Failure(format!("{m}\n  in {}", file.display())))?;
+        run_sql(&session, &sql, cli.format)
+            .map_err(|Failure(m)| Failure(format!("{m}\n  in {}", file.display())))?;
         ran = true;
     }
     if !ran {
@@ -111,9 +114,10 @@ pub fn run_sql(session: &Session, sql: &str, format: Format) -> Result<(), Failu
 fn generate(what: GenCommand) -> Result<(), Failure> {
     let start = Instant::now();
     let (files, label) = match what {
-        GenCommand::Taxi { rows, out, format, files } => {
-            (shoal_datagen::taxi::write_taxi(&out, rows, files, file_format(format))?, format!("{rows} taxi trips"))
-        }
+        GenCommand::Taxi { rows, out, format, files } => (
+            shoal_datagen::taxi::write_taxi(&out, rows, files, file_format(format))?,
+            format!("{rows} taxi trips"),
+        ),
         GenCommand::Tpch { scale, out, format } => {
             (shoal_datagen::tpch::write_tpch(&out, scale, file_format(format))?, format!("TPC-H SF{scale}"))
         }

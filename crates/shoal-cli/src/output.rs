@@ -2,7 +2,6 @@
 
 use std::io::Write;
 
-
 use arrow::datatypes::{DataType, SchemaRef};
 use arrow::record_batch::RecordBatch;
 use arrow::util::display::{ArrayFormatter, FormatOptions};
@@ -41,7 +40,9 @@ pub fn print_batches(
     match format {
         Format::Table => {
             let mut table = Table::new();
-            table.load_preset(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
+            table
+                .load_preset(presets::UTF8_FULL_CONDENSED)
+                .set_content_arrangement(ContentArrangement::Disabled);
             table.set_header(schema.fields().iter().map(|f| {
                 format!("{}\n{}", f.name(), shoal::display::sql_type_name(f.data_type()).to_lowercase())
             }));

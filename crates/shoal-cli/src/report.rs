@@ -22,9 +22,11 @@ fn sample_data() -> Result<PathBuf, Failure> {
     let done = dir.join("_SUCCESS");
     if !done.exists() {
         eprintln!("generating {SAMPLE_ROWS} sample taxi trips into {} (once) ...", dir.display());
-        std::fs::create_dir_all(&dir).map_err(|e| Failure(format!("Error: cannot create {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| Failure(format!("Error: cannot create {}: {e}", dir.display())))?;
         shoal_datagen::taxi::write_taxi(&dir, SAMPLE_ROWS, 2, shoal_datagen::FileFormat::Parquet)?;
-        std::fs::write(&done, b"").map_err(|e| Failure(format!("Error: cannot write {}: {e}", done.display())))?;
+        std::fs::write(&done, b"")
+            .map_err(|e| Failure(format!("Error: cannot write {}: {e}", done.display())))?;
     }
     Ok(dir)
 }
@@ -34,7 +36,8 @@ fn query_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
     let mut files = vec![];
     for p in paths {
         if p.is_dir() {
-            let entries = std::fs::read_dir(p).map_err(|e| Failure(format!("Error: cannot read {}: {e}", p.display())))?;
+            let entries = std::fs::read_dir(p)
+                .map_err(|e| Failure(format!("Error: cannot read {}: {e}", p.display())))?;
             let mut found: Vec<PathBuf> = entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|f| f.extension().is_some_and(|x| x == "sql"))
@@ -53,7 +56,12 @@ fn query_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
     Ok(files)
 }
 
-pub fn run_report(session: &Session, queries: &[PathBuf], data: Option<&Path>, format: Format) -> Result<(), Failure> {
+pub fn run_report(
+    session: &Session,
+    queries: &[PathBuf],
+    data: Option<&Path>,
+    format: Format,
+) -> Result<(), Failure> {
     let data = match data {
         Some(d) => d.to_path_buf(),
         None => sample_data()?,
@@ -62,7 +70,8 @@ pub fn run_report(session: &Session, queries: &[PathBuf], data: Option<&Path>, f
     let queries = if queries.is_empty() { vec![default_queries()] } else { queries.to_vec() };
     let mut failed = 0;
     for file in query_files(&queries)? {
-        let sql = std::fs::read_to_string(&file).map_err(|e| Failure(format!("Error: cannot read {}: {e}", file.display())))?;
+        let sql = std::fs::read_to_string(&file)
+            .map_err(|e| Failure(format!("Error: cannot read {}: {e}", file.display())))?;
         let start = Instant::now();
         match session.execute_sql(&sql) {
             Ok(results) => {
@@ -80,7 +89,10 @@ pub fn run_report(session: &Session, queries: &[PathBuf], data: Option<&Path>, f
         }
     }
     if failed > 0 {
-        return Err(Failure(format!("Error: {failed} report quer{} failed", if failed == 1 { "y" } else { "ies" })));
+        return Err(Failure(format!(
+            "Error: {failed} report quer{} failed",
+            if failed == 1 { "y" } else { "ies" }
+        )));
     }
     Ok(())
 }

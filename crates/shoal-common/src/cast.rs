@@ -45,9 +45,13 @@ mod tests {
 
     #[test]
     fn floats_round_to_even_decimals_half_away() {
-        let f: ArrayRef = Arc::new(Float64Array::from(vec![Some(3.7), Some(-3.7), Some(2.5), Some(3.5), None]));
+        let f: ArrayRef =
+            Arc::new(Float64Array::from(vec![Some(3.7), Some(-3.7), Some(2.5), Some(3.5), None]));
         let out = sql_cast(&f, &DataType::Int32, false).unwrap();
-        assert_eq!(out.as_ref(), &Int32Array::from(vec![Some(4), Some(-4), Some(2), Some(4), None]) as &dyn Array);
+        assert_eq!(
+            out.as_ref(),
+            &Int32Array::from(vec![Some(4), Some(-4), Some(2), Some(4), None]) as &dyn Array
+        );
         let d: ArrayRef =
             Arc::new(Decimal128Array::from(vec![250, -250, 249]).with_precision_and_scale(5, 2).unwrap());
         let out = sql_cast(&d, &DataType::Int64, false).unwrap();

@@ -25,12 +25,7 @@ pub struct Span {
 
 impl Span {
     pub fn new(start_line: u64, start_column: u64, end_line: u64, end_column: u64) -> Self {
-        Self {
-            start_line,
-            start_column,
-            end_line,
-            end_column,
-        }
+        Self { start_line, start_column, end_line, end_column }
     }
 
     /// True when the span carries no position.
@@ -82,16 +77,10 @@ pub enum ShoalError {
     NotSupported { message: String, span: Option<Span> },
     /// A value in a data file is malformed or does not fit its column.
     #[error("bad data in {location}: {message}")]
-    Data {
-        location: DataLocation,
-        message: String,
-    },
+    Data { location: DataLocation, message: String },
     /// A file could not be read or written.
     #[error("{path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    Io { path: String, source: std::io::Error },
     /// An error raised by an Arrow kernel.
     #[error("{0}")]
     Arrow(#[from] ArrowError),
@@ -106,10 +95,7 @@ pub enum ShoalError {
     Internal(String),
     /// Another error with context added on the way up.
     #[error("{context}: {source}")]
-    Context {
-        context: String,
-        source: Box<ShoalError>,
-    },
+    Context { context: String, source: Box<ShoalError> },
 }
 
 impl ShoalError {
@@ -130,37 +116,18 @@ impl ShoalError {
             return self;
         }
         match self {
-            ShoalError::Sql {
-                message,
-                span: None,
-            } => ShoalError::Sql {
-                message,
-                span: Some(new),
-            },
-            ShoalError::Plan {
-                message,
-                span: None,
-            } => ShoalError::Plan {
-                message,
-                span: Some(new),
-            },
-            ShoalError::NotSupported {
-                message,
-                span: None,
-            } => ShoalError::NotSupported {
-                message,
-                span: Some(new),
-            },
+            ShoalError::Sql { message, span: None } => ShoalError::Sql { message, span: Some(new) },
+            ShoalError::Plan { message, span: None } => ShoalError::Plan { message, span: Some(new) },
+            ShoalError::NotSupported { message, span: None } => {
+                ShoalError::NotSupported { message, span: Some(new) }
+            }
             other => other,
         }
     }
 
     /// Wrap the error with a sentence of context.
     pub fn context(self, context: impl Into<String>) -> Self {
-        ShoalError::Context {
-            context: context.into(),
-            source: Box::new(self),
-        }
+        ShoalError::Context { context: context.into(), source: Box::new(self) }
     }
 
     /// The innermost error, past every [`ShoalError::Context`].
@@ -177,12 +144,11 @@ impl ShoalError {
         if let Some(span) = self.span() {
             if let Some(line) = sql.lines().nth(span.start_line.saturating_sub(1) as usize) {
                 let col = span.start_column.max(1) as usize;
-                let width =
-                    if span.end_line == span.start_line && span.end_column > span.start_column {
-                        (span.end_column - span.start_column) as usize
-                    } else {
-                        1
-                    };
+                let width = if span.end_line == span.start_line && span.end_column > span.start_column {
+                    (span.end_column - span.start_column) as usize
+                } else {
+                    1
+                };
                 out.push_str(&format!(
                     "\n  at {span}\n  {line}\n  {}{}",
                     " ".repeat(col - 1),
@@ -266,23 +232,14 @@ mod tests {
 
     #[test]
     fn render_puts_caret_under_position() {
-        let err = ShoalError::Plan {
-            message: "no column x".into(),
-            span: Some(Span::new(1, 8, 1, 9)),
-        };
+        let err = ShoalError::Plan { message: "no column x".into(), span: Some(Span::new(1, 8, 1, 9)) };
         let text = err.render("SELECT x FROM t");
-        assert_eq!(
-            text,
-            "Error: no column x\n  at line 1, column 8\n  SELECT x FROM t\n         ^"
-        );
+        assert_eq!(text, "Error: no column x\n  at line 1, column 8\n  SELECT x FROM t\n         ^");
     }
 
     #[test]
     fn suggestion_finds_typo() {
-        assert_eq!(
-            suggest("fare_amout", ["fare_amount", "tip_amount"]),
-            Some("fare_amount")
-        );
+        assert_eq!(suggest("fare_amout", ["fare_amount", "tip_amount"]), Some("fare_amount"));
         assert_eq!(suggest("zzz", ["fare_amount"]), None);
         assert_eq!(suggest("coutn", ["count", "sum"]), Some("count"));
     }

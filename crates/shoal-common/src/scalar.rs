@@ -8,9 +8,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use arrow::array::{
-    new_null_array, Array, ArrayRef, AsArray, BooleanArray, Date32Array, Decimal128Array,
-    Float64Array, Int64Array, IntervalMonthDayNanoArray, Scalar, StringArray,
-    TimestampMicrosecondArray, UInt32Array,
+    new_null_array, Array, ArrayRef, AsArray, BooleanArray, Date32Array, Decimal128Array, Float64Array,
+    Int64Array, IntervalMonthDayNanoArray, Scalar, StringArray, TimestampMicrosecondArray, UInt32Array,
 };
 use arrow::compute::{cast, take};
 use arrow::datatypes::{DataType, IntervalMonthDayNano};
@@ -65,9 +64,11 @@ impl ScalarValue {
         Ok(Self(Arc::new(array)))
     }
     pub fn interval(months: i32, days: i32, nanoseconds: i64) -> Self {
-        Self(Arc::new(IntervalMonthDayNanoArray::from(vec![
-            IntervalMonthDayNano::new(months, days, nanoseconds),
-        ])))
+        Self(Arc::new(IntervalMonthDayNanoArray::from(vec![IntervalMonthDayNano::new(
+            months,
+            days,
+            nanoseconds,
+        )])))
     }
 
     pub fn data_type(&self) -> &DataType {
@@ -158,11 +159,7 @@ impl ScalarValue {
             return Some(std::cmp::Ordering::Less);
         }
         let e = arrow::compute::kernels::cmp::eq(&self.as_datum(), &other.as_datum()).ok()?;
-        Some(if e.value(0) {
-            std::cmp::Ordering::Equal
-        } else {
-            std::cmp::Ordering::Greater
-        })
+        Some(if e.value(0) { std::cmp::Ordering::Equal } else { std::cmp::Ordering::Greater })
     }
 
     /// The value as SQL would print it (strings quoted, NULL as `NULL`).

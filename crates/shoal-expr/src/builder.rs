@@ -10,8 +10,7 @@ use shoal_common::{plan_err, Result};
 use crate::expr::{Expr, SortExpr};
 use crate::join::{split_join_condition, Join, JoinType};
 use crate::plan::{
-    Aggregate, EmptyRelation, Filter, Limit, LogicalPlan, Projection, Sort, SubqueryAlias,
-    TableScan, Values,
+    Aggregate, EmptyRelation, Filter, Limit, LogicalPlan, Projection, Sort, SubqueryAlias, TableScan, Values,
 };
 use crate::schema::{PlanSchema, PlanSchemaRef};
 use crate::table::TableSource;
@@ -43,13 +42,7 @@ impl LogicalPlanBuilder {
 
     /// Scan a whole table under `table_name`.
     pub fn scan(table_name: impl Into<String>, source: Arc<dyn TableSource>) -> Result<Self> {
-        Ok(Self::from(LogicalPlan::TableScan(TableScan::try_new(
-            table_name,
-            source,
-            None,
-            vec![],
-            None,
-        )?)))
+        Ok(Self::from(LogicalPlan::TableScan(TableScan::try_new(table_name, source, None, vec![], None)?)))
     }
 
     /// No input rows (`produce_one_row = false`) or a single row with no columns.
@@ -80,17 +73,13 @@ impl LogicalPlanBuilder {
         let cols: Vec<Expr> = (0..schema.len())
             .filter(|&i| match qualifier {
                 None => true,
-                Some(q) => schema
-                    .qualifier(i)
-                    .is_some_and(|s| s.eq_ignore_ascii_case(q)),
+                Some(q) => schema.qualifier(i).is_some_and(|s| s.eq_ignore_ascii_case(q)),
             })
             .map(|i| Expr::Column(schema.column(i)))
             .collect();
         if cols.is_empty() {
             if let Some(q) = qualifier {
-                return plan_err!(
-                    "'{q}.*' matches no columns: there is no table or alias '{q}' in FROM"
-                );
+                return plan_err!("'{q}.*' matches no columns: there is no table or alias '{q}' in FROM");
             }
         }
         Ok(cols)
@@ -101,37 +90,23 @@ impl LogicalPlanBuilder {
         let mut out = vec![];
         for e in exprs {
             match e {
-                Expr::Wildcard { qualifier } => {
-                    out.extend(self.expand_wildcard(qualifier.as_deref())?)
-                }
+                Expr::Wildcard { qualifier } => out.extend(self.expand_wildcard(qualifier.as_deref())?),
                 e => out.push(self.coerce(e)?),
             }
         }
-        Ok(Self::from(LogicalPlan::Projection(Projection::try_new(
-            out,
-            Arc::new(self.plan),
-        )?)))
+        Ok(Self::from(LogicalPlan::Projection(Projection::try_new(out, Arc::new(self.plan))?)))
     }
 
     /// Keep the rows where `predicate` is true.
     pub fn filter(self, predicate: Expr) -> Result<Self> {
         let predicate = self.coerce(predicate)?;
-        Ok(Self::from(LogicalPlan::Filter(Filter::try_new(
-            predicate,
-            Arc::new(self.plan),
-        )?)))
+        Ok(Self::from(LogicalPlan::Filter(Filter::try_new(predicate, Arc::new(self.plan))?)))
     }
 
     /// Group by `group_expr`, computing the aggregate calls `aggr_expr` (optionally aliased).
     pub fn aggregate(self, group_expr: Vec<Expr>, aggr_expr: Vec<Expr>) -> Result<Self> {
-        let group_expr = group_expr
-            .into_iter()
-            .map(|e| self.coerce(e))
-            .collect::<Result<Vec<_>>>()?;
-        let aggr_expr = aggr_expr
-            .into_iter()
-            .map(|e| self.coerce(e))
-            .collect::<Result<Vec<_>>>()?;
+        let group_expr = group_expr.into_iter().map(|e| self.coerce(e)).collect::<Result<Vec<_>>>()?;
+        let aggr_expr = aggr_expr.into_iter().map(|e| self.coerce(e)).collect::<Result<Vec<_>>>()?;
         for a in &aggr_expr {
             if !matches!(a.clone().unalias(), Expr::AggregateFunction(_)) {
                 return plan_err!("{a} is not an aggregate function call");
@@ -148,58 +123,30 @@ impl LogicalPlanBuilder {
     pub fn sort(self, exprs: Vec<SortExpr>) -> Result<Self> {
         let exprs = exprs
             .into_iter()
-            .map(|s| {
-                Ok(SortExpr {
-                    expr: self.coerce(s.expr)?,
-                    ..s
-                })
-            })
+            .map(|s| Ok(SortExpr { expr: self.coerce(s.expr)?, ..s }))
             .collect::<Result<Vec<_>>>()?;
         for s in &exprs {
             if s.expr.contains_aggregate() {
-                return plan_err!(
-                    "aggregate function {} is not allowed in ORDER BY here",
-                    s.expr
-                );
+                return plan_err!("aggregate function {} is not allowed in ORDER BY here", s.expr);
             }
         }
-        Ok(Self::from(LogicalPlan::Sort(Sort {
-            exprs,
-            input: Arc::new(self.plan),
-            fetch: None,
-        })))
+        Ok(Self::from(LogicalPlan::Sort(Sort { exprs, input: Arc::new(self.plan), fetch: None })))
     }
 
     /// Skip `skip` rows, then keep at most `fetch`.
     pub fn limit(self, skip: usize, fetch: Option<usize>) -> Result<Self> {
-        Ok(Self::from(LogicalPlan::Limit(Limit {
-            skip,
-            fetch,
-            input: Arc::new(self.plan),
-        })))
+        Ok(Self::from(LogicalPlan::Limit(Limit { skip, fetch, input: Arc::new(self.plan) })))
     }
 
     /// Remove duplicate rows (a group-by on every column).
     pub fn distinct(self) -> Result<Self> {
-        let cols: Vec<Expr> = self
-            .plan
-            .schema()
-            .columns()
-            .into_iter()
-            .map(Expr::Column)
-            .collect();
-        Ok(Self::from(LogicalPlan::Aggregate(Aggregate::try_new(
-            Arc::new(self.plan),
-            cols,
-            vec![],
-        )?)))
+        let cols: Vec<Expr> = self.plan.schema().columns().into_iter().map(Expr::Column).collect();
+        Ok(Self::from(LogicalPlan::Aggregate(Aggregate::try_new(Arc::new(self.plan), cols, vec![])?)))
     }
 
     /// Give the relation a new name (`AS alias`).
     pub fn alias(self, alias: impl Into<String>) -> Result<Self> {
-        Ok(Self::from(LogicalPlan::SubqueryAlias(
-            SubqueryAlias::try_new(Arc::new(self.plan), alias)?,
-        )))
+        Ok(Self::from(LogicalPlan::SubqueryAlias(SubqueryAlias::try_new(Arc::new(self.plan), alias)?)))
     }
 
     /// Join with `right` on the key pairs `on` (left expressions over this plan, right ones

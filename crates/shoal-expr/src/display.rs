@@ -36,9 +36,7 @@ pub fn sql_type_name(t: &DataType) -> String {
 fn fmt_child(f: &mut fmt::Formatter<'_>, e: &Expr, parent_prec: u8) -> fmt::Result {
     match e {
         Expr::BinaryExpr(b) if b.op.precedence() < parent_prec => write!(f, "({e})"),
-        Expr::Between(_) | Expr::Like(_) | Expr::InList(_) | Expr::InSubquery(_)
-            if parent_prec > 0 =>
-        {
+        Expr::Between(_) | Expr::Like(_) | Expr::InList(_) | Expr::InSubquery(_) if parent_prec > 0 => {
             write!(f, "({e})")
         }
         _ => write!(f, "{e}"),

@@ -146,11 +146,7 @@ impl Operator {
     pub fn is_arithmetic(self) -> bool {
         matches!(
             self,
-            Operator::Plus
-                | Operator::Minus
-                | Operator::Multiply
-                | Operator::Divide
-                | Operator::Modulo
+            Operator::Plus | Operator::Minus | Operator::Multiply | Operator::Divide | Operator::Modulo
         )
     }
     pub fn is_logical(self) -> bool {
@@ -314,11 +310,7 @@ pub struct SortExpr {
 
 impl SortExpr {
     pub fn new(expr: Expr, asc: bool, nulls_first: bool) -> Self {
-        Self {
-            expr,
-            asc,
-            nulls_first,
-        }
+        Self { expr, asc, nulls_first }
     }
 }
 
@@ -329,11 +321,7 @@ impl fmt::Display for SortExpr {
             "{} {} {}",
             self.expr,
             if self.asc { "ASC" } else { "DESC" },
-            if self.nulls_first {
-                "NULLS FIRST"
-            } else {
-                "NULLS LAST"
-            }
+            if self.nulls_first { "NULLS FIRST" } else { "NULLS LAST" }
         )
     }
 }
@@ -350,10 +338,7 @@ pub fn lit(value: impl Into<ScalarValue>) -> Expr {
 
 impl Expr {
     pub fn alias(self, name: impl Into<String>) -> Expr {
-        Expr::Alias(Alias {
-            expr: Box::new(self.unalias()),
-            name: name.into(),
-        })
+        Expr::Alias(Alias { expr: Box::new(self.unalias()), name: name.into() })
     }
     /// Strip a top-level alias.
     pub fn unalias(self) -> Expr {
@@ -363,11 +348,7 @@ impl Expr {
         }
     }
     pub fn binary(self, op: Operator, right: Expr) -> Expr {
-        Expr::BinaryExpr(BinaryExpr {
-            left: Box::new(self),
-            op,
-            right: Box::new(right),
-        })
+        Expr::BinaryExpr(BinaryExpr { left: Box::new(self), op, right: Box::new(right) })
     }
     pub fn and(self, other: Expr) -> Expr {
         self.binary(Operator::And, other)
@@ -400,10 +381,7 @@ impl Expr {
         Expr::IsNotNull(Box::new(self))
     }
     pub fn cast_to(self, data_type: DataType) -> Expr {
-        Expr::Cast(Cast {
-            expr: Box::new(self),
-            data_type,
-        })
+        Expr::Cast(Cast { expr: Box::new(self), data_type })
     }
 
     /// The output column name of this expression: the alias, the column name, or its text.
@@ -463,10 +441,7 @@ impl Expr {
         use crate::tree_node::{TreeNode, TreeNodeRecursion};
         let mut found = false;
         let _ = self.apply(|e| {
-            if matches!(
-                e,
-                Expr::ScalarSubquery(_) | Expr::InSubquery(_) | Expr::Exists(_)
-            ) {
+            if matches!(e, Expr::ScalarSubquery(_) | Expr::InSubquery(_) | Expr::Exists(_)) {
                 found = true;
                 return Ok(TreeNodeRecursion::Stop);
             }
@@ -478,11 +453,7 @@ impl Expr {
     /// Split `a AND b AND c` into `[a, b, c]`.
     pub fn split_conjunction(&self) -> Vec<&Expr> {
         match self {
-            Expr::BinaryExpr(BinaryExpr {
-                left,
-                op: Operator::And,
-                right,
-            }) => {
+            Expr::BinaryExpr(BinaryExpr { left, op: Operator::And, right }) => {
                 let mut v = left.split_conjunction();
                 v.extend(right.split_conjunction());
                 v

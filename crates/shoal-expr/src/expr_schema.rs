@@ -26,18 +26,11 @@ impl Expr {
             Expr::Negative(e) => e.get_type(schema)?,
             Expr::Case(c) => {
                 let mut t = DataType::Null;
-                for e in c
-                    .when_then
-                    .iter()
-                    .map(|(_, t)| t)
-                    .chain(c.else_expr.as_deref())
-                {
+                for e in c.when_then.iter().map(|(_, t)| t).chain(c.else_expr.as_deref()) {
                     let et = e.get_type(schema)?;
                     t = match comparison_coercion(&t, &et) {
                         Some(t) => t,
-                        None => {
-                            return plan_err!("CASE branches have incompatible types {t} and {et}")
-                        }
+                        None => return plan_err!("CASE branches have incompatible types {t} and {et}"),
                     };
                 }
                 t
@@ -45,11 +38,7 @@ impl Expr {
             Expr::Cast(c) => c.data_type.clone(),
             Expr::TryCast(c) => c.data_type.clone(),
             Expr::ScalarFunction(f) => {
-                let types = f
-                    .args
-                    .iter()
-                    .map(|a| a.get_type(schema))
-                    .collect::<Result<Vec<_>>>()?;
+                let types = f.args.iter().map(|a| a.get_type(schema)).collect::<Result<Vec<_>>>()?;
                 let literals: Vec<_> = f
                     .args
                     .iter()
@@ -61,24 +50,14 @@ impl Expr {
                 f.func.return_type_with_literals(&types, &literals)?
             }
             Expr::AggregateFunction(a) => {
-                let types = a
-                    .args
-                    .iter()
-                    .map(|a| a.get_type(schema))
-                    .collect::<Result<Vec<_>>>()?;
+                let types = a.args.iter().map(|a| a.get_type(schema)).collect::<Result<Vec<_>>>()?;
                 a.func.return_type(&types)?
             }
             Expr::WindowFunction(w) => {
-                let types = w
-                    .args
-                    .iter()
-                    .map(|a| a.get_type(schema))
-                    .collect::<Result<Vec<_>>>()?;
+                let types = w.args.iter().map(|a| a.get_type(schema)).collect::<Result<Vec<_>>>()?;
                 w.func.return_type(&types)?
             }
-            Expr::Wildcard { .. } => {
-                return internal_err!("wildcard was not expanded before typing")
-            }
+            Expr::Wildcard { .. } => return internal_err!("wildcard was not expanded before typing"),
             Expr::ScalarSubquery(s) => {
                 let schema = s.plan.schema();
                 if schema.len() != 1 {
@@ -138,9 +117,6 @@ impl Expr {
             Expr::Column(c) => schema.field_for_column(c)?.name().clone(),
             e => e.name(),
         };
-        Ok((
-            qualifier,
-            Field::new(name, self.get_type(schema)?, self.nullable(schema)?),
-        ))
+        Ok((qualifier, Field::new(name, self.get_type(schema)?, self.nullable(schema)?)))
     }
 }

@@ -172,17 +172,13 @@ impl AggregateFunction {
 
     pub fn description(self) -> &'static str {
         match self {
-            AggregateFunction::Count => {
-                "count(*) | count([DISTINCT] x) -> bigint: rows, or non-null values"
-            }
+            AggregateFunction::Count => "count(*) | count([DISTINCT] x) -> bigint: rows, or non-null values",
             AggregateFunction::Sum => "sum(x) -> number: sum of non-null values (NULL if none)",
             AggregateFunction::Avg => "avg(x) -> double|decimal: mean of non-null values",
             AggregateFunction::Min => "min(x) -> same type: smallest non-null value",
             AggregateFunction::Max => "max(x) -> same type: largest non-null value",
             AggregateFunction::StddevSamp => "stddev(x) -> double: sample standard deviation",
-            AggregateFunction::StddevPop => {
-                "stddev_pop(x) -> double: population standard deviation"
-            }
+            AggregateFunction::StddevPop => "stddev_pop(x) -> double: population standard deviation",
             AggregateFunction::VarSamp => "variance(x) -> double: sample variance",
             AggregateFunction::VarPop => "var_pop(x) -> double: population variance",
             AggregateFunction::StringAgg => {
@@ -235,20 +231,14 @@ impl AggregateFunction {
                         DataType::Null => DataType::Int64,
                         t => t,
                     }]),
-                    StddevSamp | StddevPop | VarSamp | VarPop
-                        if t.is_numeric() || t == DataType::Null =>
-                    {
+                    StddevSamp | StddevPop | VarSamp | VarPop if t.is_numeric() || t == DataType::Null => {
                         Ok(vec![DataType::Float64])
                     }
                     _ => plan_err!("{}() needs a numeric argument, got {t}", self.name()),
                 }
             }
             (Count, _) => plan_err!("count() takes one argument or *, got {}", arg_types.len()),
-            _ => plan_err!(
-                "{}() takes exactly one argument, got {}",
-                self.name(),
-                arg_types.len()
-            ),
+            _ => plan_err!("{}() takes exactly one argument, got {}", self.name(), arg_types.len()),
         }
     }
 
@@ -263,23 +253,16 @@ impl AggregateFunction {
             (Count, _) => DataType::Int64,
             (Min | Max, Some(t)) => t.clone(),
             (Sum, Some(t)) => match t {
-                DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 => {
-                    DataType::Int64
-                }
-                DataType::UInt8 | DataType::UInt16 | DataType::UInt32 | DataType::UInt64 => {
-                    DataType::UInt64
-                }
+                DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 => DataType::Int64,
+                DataType::UInt8 | DataType::UInt16 | DataType::UInt32 | DataType::UInt64 => DataType::UInt64,
                 DataType::Float16 | DataType::Float32 | DataType::Float64 => DataType::Float64,
-                DataType::Decimal128(p, s) => {
-                    DataType::Decimal128(DECIMAL128_MAX_PRECISION.min(p + 10), *s)
-                }
+                DataType::Decimal128(p, s) => DataType::Decimal128(DECIMAL128_MAX_PRECISION.min(p + 10), *s),
                 other => return plan_err!("sum() of {other} is not supported"),
             },
             (Avg, Some(t)) => match t {
-                DataType::Decimal128(p, s) => DataType::Decimal128(
-                    DECIMAL128_MAX_PRECISION.min(p + 4),
-                    DECIMAL128_MAX_SCALE.min(s + 4),
-                ),
+                DataType::Decimal128(p, s) => {
+                    DataType::Decimal128(DECIMAL128_MAX_PRECISION.min(p + 4), DECIMAL128_MAX_SCALE.min(s + 4))
+                }
                 t if t.is_numeric() => DataType::Float64,
                 other => return plan_err!("avg() of {other} is not supported"),
             },
@@ -293,9 +276,7 @@ impl AggregateFunction {
     pub fn nullable(self) -> bool {
         !matches!(
             self,
-            AggregateFunction::Count
-                | AggregateFunction::CountIf
-                | AggregateFunction::ApproxCountDistinct
+            AggregateFunction::Count | AggregateFunction::CountIf | AggregateFunction::ApproxCountDistinct
         )
     }
 }

@@ -60,7 +60,9 @@ impl GroupingSet {
         let distinct = self.distinct_exprs();
         let n = distinct.len();
         if n > MAX_GROUPING_EXPRS {
-            return plan_err!("a grouping set has at most {MAX_GROUPING_EXPRS} distinct expressions, got {n}");
+            return plan_err!(
+                "a grouping set has at most {MAX_GROUPING_EXPRS} distinct expressions, got {n}"
+            );
         }
         let index = |e: &Expr| distinct.iter().position(|d| *d == e).unwrap_or(0);
         let sets: Vec<Vec<bool>> = match self {
@@ -114,8 +116,7 @@ impl GroupingSet {
 
     /// The grouping id of a set mask: bit `n-1-i` is 1 when expression `i` is not grouped.
     pub fn grouping_id(mask: &[bool]) -> u64 {
-        mask.iter()
-            .fold(0u64, |acc, &grouped| (acc << 1) | u64::from(!grouped))
+        mask.iter().fold(0u64, |acc, &grouped| (acc << 1) | u64::from(!grouped))
     }
 
     /// Apply `f` to every expression, keeping the shape.
@@ -124,9 +125,9 @@ impl GroupingSet {
         Ok(match self {
             GroupingSet::Rollup(v) => GroupingSet::Rollup(map_vec(v)?),
             GroupingSet::Cube(v) => GroupingSet::Cube(map_vec(v)?),
-            GroupingSet::GroupingSets(sets) => GroupingSet::GroupingSets(
-                sets.into_iter().map(&mut map_vec).collect::<Result<Vec<_>>>()?,
-            ),
+            GroupingSet::GroupingSets(sets) => {
+                GroupingSet::GroupingSets(sets.into_iter().map(&mut map_vec).collect::<Result<Vec<_>>>()?)
+            }
         })
     }
 }
@@ -145,9 +146,7 @@ pub fn output_group_exprs(group_expr: &[Expr]) -> Result<Vec<&Expr>> {
         }
         exprs => {
             if let Some(g) = exprs.iter().find(|e| matches!(e, Expr::GroupingSet(_))) {
-                return plan_err!(
-                    "{g} must be the only GROUP BY item here (write the other items into it)"
-                );
+                return plan_err!("{g} must be the only GROUP BY item here (write the other items into it)");
             }
             Ok(exprs.iter().collect())
         }
@@ -226,24 +225,13 @@ mod tests {
     fn cube_expands_to_all_subsets() {
         let g = GroupingSet::Cube(vec![col("a"), col("b")]);
         let sets = g.expand().unwrap();
-        assert_eq!(
-            sets,
-            vec![
-                vec![true, true],
-                vec![true, false],
-                vec![false, true],
-                vec![false, false]
-            ]
-        );
+        assert_eq!(sets, vec![vec![true, true], vec![true, false], vec![false, true], vec![false, false]]);
     }
 
     #[test]
     fn grouping_sets_dedupe_expressions() {
         let g = GroupingSet::GroupingSets(vec![vec![col("a")], vec![col("a"), col("b")], vec![]]);
         assert_eq!(g.distinct_exprs().len(), 2);
-        assert_eq!(
-            g.expand().unwrap(),
-            vec![vec![true, false], vec![true, true], vec![false, false]]
-        );
+        assert_eq!(g.expand().unwrap(), vec![vec![true, false], vec![true, true], vec![false, false]]);
     }
 }

@@ -46,10 +46,7 @@ impl JoinType {
     }
     /// True when the output holds the columns of both sides.
     pub fn outputs_both_sides(self) -> bool {
-        matches!(
-            self,
-            JoinType::Inner | JoinType::Left | JoinType::Right | JoinType::Full
-        )
+        matches!(self, JoinType::Inner | JoinType::Left | JoinType::Right | JoinType::Full)
     }
     /// Are unmatched left rows kept (with NULLs for the right columns)?
     pub fn preserves_left(self) -> bool {
@@ -140,25 +137,13 @@ impl Join {
             return internal_err!("null-aware joins must be LeftAnti, got {join_type}");
         }
         let schema = Arc::new(Self::joined_schema(ls, rs, join_type));
-        Ok(Self {
-            left,
-            right,
-            on: keys,
-            filter,
-            join_type,
-            null_aware,
-            schema,
-        })
+        Ok(Self { left, right, on: keys, filter, join_type, null_aware, schema })
     }
 
     /// The output schema of a join of `left` and `right` of type `join_type`.
     pub fn joined_schema(left: &PlanSchema, right: &PlanSchema, join_type: JoinType) -> PlanSchema {
         let nullable = |s: &PlanSchema| {
-            let fields = s
-                .fields()
-                .iter()
-                .map(|f| Arc::new(Field::clone(f).with_nullable(true)))
-                .collect();
+            let fields = s.fields().iter().map(|f| Arc::new(Field::clone(f).with_nullable(true))).collect();
             // Same length by construction.
             PlanSchema::new(fields, s.qualifiers().to_vec()).unwrap_or_else(|_| s.clone())
         };
@@ -181,14 +166,7 @@ impl Join {
 
     /// The same join over new inputs (types and schema recomputed).
     pub fn with_new_inputs(&self, left: Arc<LogicalPlan>, right: Arc<LogicalPlan>) -> Result<Self> {
-        Self::try_new(
-            left,
-            right,
-            self.on.clone(),
-            self.filter.clone(),
-            self.join_type,
-            self.null_aware,
-        )
+        Self::try_new(left, right, self.on.clone(), self.filter.clone(), self.join_type, self.null_aware)
     }
 
     /// One line for EXPLAIN.
@@ -215,22 +193,20 @@ impl Join {
     }
 }
 
+/// Equi-join key pairs and the residual filter of a join condition.
+pub type SplitCondition = (Vec<(Expr, Expr)>, Option<Expr>);
+
 /// Split a join condition into equi-join key pairs (an equality between an expression over only
 /// the left columns and one over only the right columns) and the residual filter.
 pub fn split_join_condition(
     condition: Expr,
     left: &PlanSchema,
     right: &PlanSchema,
-) -> Result<(Vec<(Expr, Expr)>, Option<Expr>)> {
+) -> Result<SplitCondition> {
     let mut on = vec![];
     let mut rest = vec![];
     for part in split_owned(condition) {
-        if let Expr::BinaryExpr(BinaryExpr {
-            left: l,
-            op: Operator::Eq,
-            right: r,
-        }) = &part
-        {
+        if let Expr::BinaryExpr(BinaryExpr { left: l, op: Operator::Eq, right: r }) = &part {
             match (side_of(l, left, right)?, side_of(r, left, right)?) {
                 (Side::Left, Side::Right) => {
                     on.push((l.as_ref().clone(), r.as_ref().clone()));
@@ -250,11 +226,7 @@ pub fn split_join_condition(
 
 fn split_owned(expr: Expr) -> Vec<Expr> {
     match expr {
-        Expr::BinaryExpr(BinaryExpr {
-            left,
-            op: Operator::And,
-            right,
-        }) => {
+        Expr::BinaryExpr(BinaryExpr { left, op: Operator::And, right }) => {
             let mut v = split_owned(*left);
             v.extend(split_owned(*right));
             v

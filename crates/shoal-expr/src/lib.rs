@@ -11,8 +11,8 @@ pub mod display;
 pub mod expr;
 pub mod expr_schema;
 pub mod function;
-pub mod join;
 pub mod grouping_set;
+pub mod join;
 pub mod plan;
 pub mod schema;
 pub mod set_plan;
@@ -24,8 +24,7 @@ pub mod window;
 pub use builder::LogicalPlanBuilder;
 pub use expr::{
     col, lit, AggregateFunctionExpr, Alias, Between, BinaryExpr, Case, Cast, Exists, Expr, InList,
-    InSubquery, Like, Subquery,
-    Operator, ScalarFunctionExpr, SortExpr, TryCast,
+    InSubquery, Like, Operator, ScalarFunctionExpr, SortExpr, Subquery, TryCast,
 };
 pub use function::{AggregateFunction, ColumnarValue, ScalarFunction};
 pub use grouping_set::{GroupingSet, GROUPING_ID_COLUMN};

@@ -61,23 +61,13 @@ impl TableScan {
                 if let Some(bad) = p.iter().find(|&&i| i >= full.fields().len()) {
                     return internal_err!("projection index {bad} out of range for {table_name}");
                 }
-                let fields = p
-                    .iter()
-                    .map(|&i| Arc::new(full.field(i).clone()))
-                    .collect::<Vec<_>>();
+                let fields = p.iter().map(|&i| Arc::new(full.field(i).clone())).collect::<Vec<_>>();
                 let n = fields.len();
                 PlanSchema::new(fields, vec![Some(table_name.clone()); n])?
             }
             None => PlanSchema::from_arrow(&full, Some(&table_name)),
         };
-        Ok(Self {
-            table_name,
-            source,
-            projection,
-            filters,
-            fetch,
-            schema: Arc::new(schema),
-        })
+        Ok(Self { table_name, source, projection, filters, fetch, schema: Arc::new(schema) })
     }
 }
 
@@ -106,11 +96,7 @@ impl Projection {
             fields.push(Arc::new(f));
         }
         let schema = Arc::new(PlanSchema::new(fields, qualifiers)?);
-        Ok(Self {
-            exprs,
-            input,
-            schema,
-        })
+        Ok(Self { exprs, input, schema })
     }
 }
 
@@ -124,14 +110,10 @@ pub struct Filter {
 impl Filter {
     pub fn try_new(predicate: Expr, input: Arc<LogicalPlan>) -> Result<Self> {
         if predicate.contains_aggregate() {
-            return plan_err!(
-                "aggregate functions are not allowed in WHERE: {predicate} (use HAVING)"
-            );
+            return plan_err!("aggregate functions are not allowed in WHERE: {predicate} (use HAVING)");
         }
         if predicate.contains_window() {
-            return plan_err!(
-                "window functions are not allowed in WHERE: {predicate} (use QUALIFY)"
-            );
+            return plan_err!("window functions are not allowed in WHERE: {predicate} (use QUALIFY)");
         }
         let t = predicate.get_type(input.schema())?;
         if !matches!(t, DataType::Boolean | DataType::Null) {
@@ -151,11 +133,7 @@ pub struct Aggregate {
 }
 
 impl Aggregate {
-    pub fn try_new(
-        input: Arc<LogicalPlan>,
-        group_expr: Vec<Expr>,
-        aggr_expr: Vec<Expr>,
-    ) -> Result<Self> {
+    pub fn try_new(input: Arc<LogicalPlan>, group_expr: Vec<Expr>, aggr_expr: Vec<Expr>) -> Result<Self> {
         let in_schema = input.schema();
         let mut fields = vec![];
         let mut qualifiers = vec![];
@@ -191,12 +169,7 @@ impl Aggregate {
             fields.push(Arc::new(f));
         }
         let schema = Arc::new(PlanSchema::new(fields, qualifiers)?);
-        Ok(Self {
-            input,
-            group_expr,
-            aggr_expr,
-            schema,
-        })
+        Ok(Self { input, group_expr, aggr_expr, schema })
     }
 }
 
@@ -228,11 +201,7 @@ impl SubqueryAlias {
     pub fn try_new(input: Arc<LogicalPlan>, alias: impl Into<String>) -> Result<Self> {
         let alias = alias.into();
         let schema = Arc::new(input.schema().with_qualifier(Some(&alias)));
-        Ok(Self {
-            input,
-            alias,
-            schema,
-        })
+        Ok(Self { input, alias, schema })
     }
 }
 
@@ -349,12 +318,7 @@ impl LogicalPlan {
             LogicalPlan::Window(w) => w.window_expr.iter().collect(),
             LogicalPlan::TableScan(s) => s.filters.iter().collect(),
             LogicalPlan::Values(v) => v.values.iter().flatten().collect(),
-            LogicalPlan::Join(j) => j
-                .on
-                .iter()
-                .flat_map(|(l, r)| [l, r])
-                .chain(j.filter.iter())
-                .collect(),
+            LogicalPlan::Join(j) => j.on.iter().flat_map(|(l, r)| [l, r]).chain(j.filter.iter()).collect(),
             LogicalPlan::Limit(_)
             | LogicalPlan::SubqueryAlias(_)
             | LogicalPlan::EmptyRelation(_)
@@ -398,30 +362,20 @@ impl LogicalPlan {
             LogicalPlan::Projection(p) => {
                 LogicalPlan::Projection(Projection::try_new(p.exprs.clone(), take())?)
             }
-            LogicalPlan::Filter(f) => {
-                LogicalPlan::Filter(Filter::try_new(f.predicate.clone(), take())?)
+            LogicalPlan::Filter(f) => LogicalPlan::Filter(Filter::try_new(f.predicate.clone(), take())?),
+            LogicalPlan::Aggregate(a) => {
+                LogicalPlan::Aggregate(Aggregate::try_new(take(), a.group_expr.clone(), a.aggr_expr.clone())?)
             }
-            LogicalPlan::Aggregate(a) => LogicalPlan::Aggregate(Aggregate::try_new(
-                take(),
-                a.group_expr.clone(),
-                a.aggr_expr.clone(),
-            )?),
-            LogicalPlan::Sort(s) => LogicalPlan::Sort(Sort {
-                exprs: s.exprs.clone(),
-                input: take(),
-                fetch: s.fetch,
-            }),
-            LogicalPlan::Limit(l) => LogicalPlan::Limit(Limit {
-                skip: l.skip,
-                fetch: l.fetch,
-                input: take(),
-            }),
+            LogicalPlan::Sort(s) => {
+                LogicalPlan::Sort(Sort { exprs: s.exprs.clone(), input: take(), fetch: s.fetch })
+            }
+            LogicalPlan::Limit(l) => {
+                LogicalPlan::Limit(Limit { skip: l.skip, fetch: l.fetch, input: take() })
+            }
             LogicalPlan::SubqueryAlias(s) => {
                 LogicalPlan::SubqueryAlias(SubqueryAlias::try_new(take(), &s.alias)?)
             }
-            LogicalPlan::Window(w) => {
-                LogicalPlan::Window(Window::try_new(take(), w.window_expr.clone())?)
-            }
+            LogicalPlan::Window(w) => LogicalPlan::Window(Window::try_new(take(), w.window_expr.clone())?),
             LogicalPlan::Join(j) => {
                 let left = take();
                 LogicalPlan::Join(j.with_new_inputs(left, take())?)
@@ -445,19 +399,11 @@ impl LogicalPlan {
             let name = e.name();
             let t = f(e)?;
             changed |= t.transformed;
-            Ok(if t.transformed && t.data.name() != name {
-                t.data.alias(name)
-            } else {
-                t.data
-            })
+            Ok(if t.transformed && t.data.name() != name { t.data.alias(name) } else { t.data })
         };
         let plan = match self {
             LogicalPlan::Projection(p) => {
-                let exprs = p
-                    .exprs
-                    .into_iter()
-                    .map(|e| keep_name(e, &mut f))
-                    .collect::<Result<Vec<_>>>()?;
+                let exprs = p.exprs.into_iter().map(|e| keep_name(e, &mut f)).collect::<Result<Vec<_>>>()?;
                 LogicalPlan::Projection(Projection::try_new(exprs, p.input)?)
             }
             LogicalPlan::Aggregate(a) => {
@@ -466,25 +412,17 @@ impl LogicalPlan {
                     .into_iter()
                     .map(|e| match e {
                         // each member of a grouping set keeps its own name
-                        Expr::GroupingSet(g) => Ok(Expr::GroupingSet(
-                            g.map_exprs(|m| keep_name(m, &mut f))?,
-                        )),
+                        Expr::GroupingSet(g) => Ok(Expr::GroupingSet(g.map_exprs(|m| keep_name(m, &mut f))?)),
                         e => keep_name(e, &mut f),
                     })
                     .collect::<Result<Vec<_>>>()?;
-                let aggr = a
-                    .aggr_expr
-                    .into_iter()
-                    .map(|e| keep_name(e, &mut f))
-                    .collect::<Result<Vec<_>>>()?;
+                let aggr =
+                    a.aggr_expr.into_iter().map(|e| keep_name(e, &mut f)).collect::<Result<Vec<_>>>()?;
                 LogicalPlan::Aggregate(Aggregate::try_new(a.input, group, aggr)?)
             }
             LogicalPlan::Window(w) => {
-                let exprs = w
-                    .window_expr
-                    .into_iter()
-                    .map(|e| keep_name(e, &mut f))
-                    .collect::<Result<Vec<_>>>()?;
+                let exprs =
+                    w.window_expr.into_iter().map(|e| keep_name(e, &mut f)).collect::<Result<Vec<_>>>()?;
                 LogicalPlan::Window(Window::try_new(w.input, exprs)?)
             }
             LogicalPlan::Filter(flt) => {
@@ -531,14 +469,7 @@ impl LogicalPlan {
                     }
                     None => None,
                 };
-                LogicalPlan::Join(Join::try_new(
-                    j.left,
-                    j.right,
-                    on,
-                    filter,
-                    j.join_type,
-                    j.null_aware,
-                )?)
+                LogicalPlan::Join(Join::try_new(j.left, j.right, on, filter, j.join_type, j.null_aware)?)
             }
             other => other,
         };
@@ -548,22 +479,13 @@ impl LogicalPlan {
     /// One line describing this node (EXPLAIN).
     pub fn node_description(&self) -> String {
         fn list<T: std::fmt::Display>(items: &[T]) -> String {
-            items
-                .iter()
-                .map(|i| i.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
+            items.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
         }
         match self {
             LogicalPlan::TableScan(s) => {
                 let mut out = format!("TableScan: {}", s.table_name);
                 if s.projection.is_some() {
-                    let names: Vec<&str> = s
-                        .schema
-                        .fields()
-                        .iter()
-                        .map(|f| f.name().as_str())
-                        .collect();
+                    let names: Vec<&str> = s.schema.fields().iter().map(|f| f.name().as_str()).collect();
                     out.push_str(&format!(" projection=[{}]", names.join(", ")));
                 }
                 if !s.filters.is_empty() {
@@ -577,11 +499,7 @@ impl LogicalPlan {
             LogicalPlan::Projection(p) => format!("Projection: {}", list(&p.exprs)),
             LogicalPlan::Filter(f) => format!("Filter: {}", f.predicate),
             LogicalPlan::Aggregate(a) => {
-                format!(
-                    "Aggregate: groupBy=[{}], aggr=[{}]",
-                    list(&a.group_expr),
-                    list(&a.aggr_expr)
-                )
+                format!("Aggregate: groupBy=[{}], aggr=[{}]", list(&a.group_expr), list(&a.aggr_expr))
             }
             LogicalPlan::Sort(s) => match s.fetch {
                 Some(n) => format!("Sort: {}, fetch={n}", list(&s.exprs)),
@@ -596,11 +514,9 @@ impl LogicalPlan {
             LogicalPlan::SetOperation(s) => {
                 format!("{}{}", s.op, if s.all { " ALL" } else { "" })
             }
-            LogicalPlan::RecursiveQuery(r) => format!(
-                "RecursiveQuery: {} ({})",
-                r.name,
-                if r.is_distinct { "UNION" } else { "UNION ALL" }
-            ),
+            LogicalPlan::RecursiveQuery(r) => {
+                format!("RecursiveQuery: {} ({})", r.name, if r.is_distinct { "UNION" } else { "UNION ALL" })
+            }
             LogicalPlan::WorkTableScan(w) => format!("WorkTableScan: {}", w.name),
             LogicalPlan::Join(j) => j.description(),
             LogicalPlan::Window(w) => {
@@ -612,12 +528,7 @@ impl LogicalPlan {
                 format!("EmptyRelation: rows={}", usize::from(e.produce_one_row))
             }
             LogicalPlan::Values(v) => {
-                let rows: Vec<String> = v
-                    .values
-                    .iter()
-                    .take(5)
-                    .map(|r| format!("({})", list(r)))
-                    .collect();
+                let rows: Vec<String> = v.values.iter().take(5).map(|r| format!("({})", list(r))).collect();
                 let more = if v.values.len() > 5 { ", ..." } else { "" };
                 format!("Values: {}{more}", rows.join(", "))
             }

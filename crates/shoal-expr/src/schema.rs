@@ -20,17 +20,11 @@ pub struct Column {
 
 impl Column {
     pub fn new(relation: Option<impl Into<String>>, name: impl Into<String>) -> Self {
-        Self {
-            relation: relation.map(Into::into),
-            name: name.into(),
-        }
+        Self { relation: relation.map(Into::into), name: name.into() }
     }
     /// An unqualified column.
     pub fn from_name(name: impl Into<String>) -> Self {
-        Self {
-            relation: None,
-            name: name.into(),
-        }
+        Self { relation: None, name: name.into() }
     }
     /// `relation.name` or `name`.
     pub fn flat_name(&self) -> String {
@@ -58,18 +52,13 @@ pub type PlanSchemaRef = Arc<PlanSchema>;
 
 impl PlanSchema {
     pub fn empty() -> Self {
-        Self {
-            fields: vec![],
-            qualifiers: vec![],
-        }
+        Self { fields: vec![], qualifiers: vec![] }
     }
 
     /// Fields with their qualifiers; both vectors must have the same length.
     pub fn new(fields: Vec<FieldRef>, qualifiers: Vec<Option<String>>) -> Result<Self> {
         if fields.len() != qualifiers.len() {
-            return Err(ShoalError::Internal(
-                "PlanSchema: fields and qualifiers differ in length".into(),
-            ));
+            return Err(ShoalError::Internal("PlanSchema: fields and qualifiers differ in length".into()));
         }
         Ok(Self { fields, qualifiers })
     }
@@ -103,10 +92,7 @@ impl PlanSchema {
 
     /// The column that refers to field `i`.
     pub fn column(&self, i: usize) -> Column {
-        Column {
-            relation: self.qualifiers[i].clone(),
-            name: self.fields[i].name().clone(),
-        }
+        Column { relation: self.qualifiers[i].clone(), name: self.fields[i].name().clone() }
     }
     /// Columns for every field.
     pub fn columns(&self) -> Vec<Column> {
@@ -115,10 +101,7 @@ impl PlanSchema {
 
     /// The same fields, all re-qualified with `qualifier`.
     pub fn with_qualifier(&self, qualifier: Option<&str>) -> Self {
-        Self {
-            fields: self.fields.clone(),
-            qualifiers: vec![qualifier.map(str::to_string); self.len()],
-        }
+        Self { fields: self.fields.clone(), qualifiers: vec![qualifier.map(str::to_string); self.len()] }
     }
 
     /// Fields of `self` followed by fields of `other` (for joins).
@@ -155,11 +138,8 @@ impl PlanSchema {
             let found: Vec<usize> = (0..self.len())
                 .filter(|&i| {
                     let name = self.fields[i].name();
-                    let name_ok = if exact {
-                        name == &column.name
-                    } else {
-                        name.eq_ignore_ascii_case(&column.name)
-                    };
+                    let name_ok =
+                        if exact { name == &column.name } else { name.eq_ignore_ascii_case(&column.name) };
                     name_ok && matches_qualifier(i, exact)
                 })
                 .collect();
@@ -175,8 +155,7 @@ impl PlanSchema {
                     {
                         return Ok(Some(found[0]));
                     }
-                    let options: Vec<String> =
-                        found.iter().map(|&i| self.column(i).flat_name()).collect();
+                    let options: Vec<String> = found.iter().map(|&i| self.column(i).flat_name()).collect();
                     return Err(ShoalError::Plan {
                         message: format!(
                             "column reference '{}' is ambiguous: it could be {}",
@@ -201,9 +180,7 @@ impl PlanSchema {
 
     /// The error for a column that is not in this schema, with a "did you mean" hint.
     pub fn unknown_column_error(&self, column: &Column) -> ShoalError {
-        let names: Vec<String> = (0..self.len())
-            .map(|i| self.column(i).flat_name())
-            .collect();
+        let names: Vec<String> = (0..self.len()).map(|i| self.column(i).flat_name()).collect();
         let bare: Vec<&str> = self.fields.iter().map(|f| f.name().as_str()).collect();
         let mut message = format!("column '{}' not found", column.flat_name());
         if let Some(s) = suggest(&column.name, bare.iter().copied()) {
@@ -211,10 +188,7 @@ impl PlanSchema {
         } else if !names.is_empty() && names.len() <= 12 {
             message.push_str(&format!("; available columns: {}", names.join(", ")));
         }
-        ShoalError::Plan {
-            message,
-            span: None,
-        }
+        ShoalError::Plan { message, span: None }
     }
 
     /// The field a column refers to.
@@ -226,13 +200,7 @@ impl PlanSchema {
 impl fmt::Display for PlanSchema {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let parts: Vec<String> = (0..self.len())
-            .map(|i| {
-                format!(
-                    "{}:{}",
-                    self.column(i).flat_name(),
-                    self.fields[i].data_type()
-                )
-            })
+            .map(|i| format!("{}:{}", self.column(i).flat_name(), self.fields[i].data_type()))
             .collect();
         write!(f, "[{}]", parts.join(", "))
     }

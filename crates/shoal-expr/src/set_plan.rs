@@ -104,13 +104,7 @@ impl SetOperation {
         right: Arc<LogicalPlan>,
     ) -> Result<Self> {
         let schema = combined_schema(&[left.as_ref(), right.as_ref()], &op.to_string())?;
-        Ok(Self {
-            op,
-            all,
-            left,
-            right,
-            schema,
-        })
+        Ok(Self { op, all, left, right, schema })
     }
 }
 
@@ -134,17 +128,8 @@ impl RecursiveQuery {
         recursive_term: Arc<LogicalPlan>,
         is_distinct: bool,
     ) -> Result<Self> {
-        let schema = combined_schema(
-            &[static_term.as_ref(), recursive_term.as_ref()],
-            "recursive UNION",
-        )?;
-        Ok(Self {
-            name: name.into(),
-            static_term,
-            recursive_term,
-            is_distinct,
-            schema,
-        })
+        let schema = combined_schema(&[static_term.as_ref(), recursive_term.as_ref()], "recursive UNION")?;
+        Ok(Self { name: name.into(), static_term, recursive_term, is_distinct, schema })
     }
 }
 

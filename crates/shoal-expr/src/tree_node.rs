@@ -7,8 +7,8 @@
 use shoal_common::Result;
 
 use crate::expr::{
-    AggregateFunctionExpr, Alias, Between, BinaryExpr, Case, Cast, Expr, InList, InSubquery,
-    Like, ScalarFunctionExpr, TryCast,
+    AggregateFunctionExpr, Alias, Between, BinaryExpr, Case, Cast, Expr, InList, InSubquery, Like,
+    ScalarFunctionExpr, TryCast,
 };
 
 /// A node after a rewrite, and whether the rewrite changed it.
@@ -20,26 +20,17 @@ pub struct Transformed<T> {
 
 impl<T> Transformed<T> {
     pub fn yes(data: T) -> Self {
-        Self {
-            data,
-            transformed: true,
-        }
+        Self { data, transformed: true }
     }
     pub fn no(data: T) -> Self {
-        Self {
-            data,
-            transformed: false,
-        }
+        Self { data, transformed: false }
     }
     pub fn new(data: T, transformed: bool) -> Self {
         Self { data, transformed }
     }
     /// Map the data, keeping the flag.
     pub fn map_data<U>(self, f: impl FnOnce(T) -> Result<U>) -> Result<Transformed<U>> {
-        Ok(Transformed {
-            data: f(self.data)?,
-            transformed: self.transformed,
-        })
+        Ok(Transformed { data: f(self.data)?, transformed: self.transformed })
     }
 }
 
@@ -57,22 +48,14 @@ pub enum TreeNodeRecursion {
 /// A tree whose nodes can be visited and rewritten.
 pub trait TreeNode: Sized {
     /// Rewrite each direct child with `f`.
-    fn map_children<F: FnMut(Self) -> Result<Transformed<Self>>>(
-        self,
-        f: F,
-    ) -> Result<Transformed<Self>>;
+    fn map_children<F: FnMut(Self) -> Result<Transformed<Self>>>(self, f: F) -> Result<Transformed<Self>>;
 
     /// Visit each direct child with `f` (pre-order helper for [`TreeNode::apply`]).
-    fn apply_children<F: FnMut(&Self) -> Result<TreeNodeRecursion>>(
-        &self,
-        f: F,
-    ) -> Result<TreeNodeRecursion>;
+    fn apply_children<F: FnMut(&Self) -> Result<TreeNodeRecursion>>(&self, f: F)
+        -> Result<TreeNodeRecursion>;
 
     /// Visit every node, parents before children.
-    fn apply<F: FnMut(&Self) -> Result<TreeNodeRecursion>>(
-        &self,
-        mut f: F,
-    ) -> Result<TreeNodeRecursion> {
+    fn apply<F: FnMut(&Self) -> Result<TreeNodeRecursion>>(&self, mut f: F) -> Result<TreeNodeRecursion> {
         fn walk<N: TreeNode, F: FnMut(&N) -> Result<TreeNodeRecursion>>(
             node: &N,
             f: &mut F,
@@ -168,9 +151,7 @@ impl Expr {
             Expr::Not(e) | Expr::Negative(e) | Expr::IsNull(e) | Expr::IsNotNull(e) => vec![e],
             Expr::Between(b) => vec![&b.expr, &b.low, &b.high],
             Expr::Like(l) => vec![&l.expr, &l.pattern],
-            Expr::InList(i) => std::iter::once(i.expr.as_ref())
-                .chain(i.list.iter())
-                .collect(),
+            Expr::InList(i) => std::iter::once(i.expr.as_ref()).chain(i.list.iter()).collect(),
             Expr::Case(c) => {
                 let mut v: Vec<&Expr> = vec![];
                 if let Some(e) = &c.expr {
@@ -197,12 +178,9 @@ impl Expr {
                 v
             }
             Expr::GroupingSet(g) => g.all_exprs(),
-            Expr::WindowFunction(w) => w
-                .args
-                .iter()
-                .chain(w.partition_by.iter())
-                .chain(w.order_by.iter().map(|o| &o.expr))
-                .collect(),
+            Expr::WindowFunction(w) => {
+                w.args.iter().chain(w.partition_by.iter()).chain(w.order_by.iter().map(|o| &o.expr)).collect()
+            }
         }
     }
 }
@@ -234,66 +212,34 @@ impl TreeNode for Expr {
             | Expr::ScalarSubquery(_)
             | Expr::Exists(_)
             | Expr::OuterReferenceColumn(..)) => e,
-            Expr::InSubquery(InSubquery {
-                expr,
-                subquery,
-                negated,
-            }) => Expr::InSubquery(InSubquery {
-                expr: map_box(expr, f, c)?,
-                subquery,
-                negated,
-            }),
-            Expr::Alias(Alias { expr, name }) => Expr::Alias(Alias {
-                expr: map_box(expr, f, c)?,
-                name,
-            }),
-            Expr::BinaryExpr(BinaryExpr { left, op, right }) => Expr::BinaryExpr(BinaryExpr {
-                left: map_box(left, f, c)?,
-                op,
-                right: map_box(right, f, c)?,
-            }),
+            Expr::InSubquery(InSubquery { expr, subquery, negated }) => {
+                Expr::InSubquery(InSubquery { expr: map_box(expr, f, c)?, subquery, negated })
+            }
+            Expr::Alias(Alias { expr, name }) => Expr::Alias(Alias { expr: map_box(expr, f, c)?, name }),
+            Expr::BinaryExpr(BinaryExpr { left, op, right }) => {
+                Expr::BinaryExpr(BinaryExpr { left: map_box(left, f, c)?, op, right: map_box(right, f, c)? })
+            }
             Expr::Not(e) => Expr::Not(map_box(e, f, c)?),
             Expr::Negative(e) => Expr::Negative(map_box(e, f, c)?),
             Expr::IsNull(e) => Expr::IsNull(map_box(e, f, c)?),
             Expr::IsNotNull(e) => Expr::IsNotNull(map_box(e, f, c)?),
-            Expr::Between(Between {
-                expr,
-                negated,
-                low,
-                high,
-            }) => Expr::Between(Between {
+            Expr::Between(Between { expr, negated, low, high }) => Expr::Between(Between {
                 expr: map_box(expr, f, c)?,
                 negated,
                 low: map_box(low, f, c)?,
                 high: map_box(high, f, c)?,
             }),
-            Expr::Like(Like {
-                negated,
-                expr,
-                pattern,
-                escape_char,
-                case_insensitive,
-            }) => Expr::Like(Like {
+            Expr::Like(Like { negated, expr, pattern, escape_char, case_insensitive }) => Expr::Like(Like {
                 negated,
                 expr: map_box(expr, f, c)?,
                 pattern: map_box(pattern, f, c)?,
                 escape_char,
                 case_insensitive,
             }),
-            Expr::InList(InList {
-                expr,
-                list,
-                negated,
-            }) => Expr::InList(InList {
-                expr: map_box(expr, f, c)?,
-                list: map_vec(list, f, c)?,
-                negated,
-            }),
-            Expr::Case(Case {
-                expr,
-                when_then,
-                else_expr,
-            }) => {
+            Expr::InList(InList { expr, list, negated }) => {
+                Expr::InList(InList { expr: map_box(expr, f, c)?, list: map_vec(list, f, c)?, negated })
+            }
+            Expr::Case(Case { expr, when_then, else_expr }) => {
                 let expr = expr.map(|e| map_box(e, f, c)).transpose()?;
                 let when_then = when_then
                     .into_iter()
@@ -305,46 +251,33 @@ impl TreeNode for Expr {
                     })
                     .collect::<Result<Vec<_>>>()?;
                 let else_expr = else_expr.map(|e| map_box(e, f, c)).transpose()?;
-                Expr::Case(Case {
-                    expr,
-                    when_then,
-                    else_expr,
-                })
+                Expr::Case(Case { expr, when_then, else_expr })
             }
-            Expr::Cast(Cast { expr, data_type }) => Expr::Cast(Cast {
-                expr: map_box(expr, f, c)?,
-                data_type,
-            }),
-            Expr::TryCast(TryCast { expr, data_type }) => Expr::TryCast(TryCast {
-                expr: map_box(expr, f, c)?,
-                data_type,
-            }),
+            Expr::Cast(Cast { expr, data_type }) => {
+                Expr::Cast(Cast { expr: map_box(expr, f, c)?, data_type })
+            }
+            Expr::TryCast(TryCast { expr, data_type }) => {
+                Expr::TryCast(TryCast { expr: map_box(expr, f, c)?, data_type })
+            }
             Expr::ScalarFunction(ScalarFunctionExpr { func, args }) => {
-                Expr::ScalarFunction(ScalarFunctionExpr {
+                Expr::ScalarFunction(ScalarFunctionExpr { func, args: map_vec(args, f, c)? })
+            }
+            Expr::AggregateFunction(AggregateFunctionExpr { func, args, distinct, filter, order_by }) => {
+                Expr::AggregateFunction(AggregateFunctionExpr {
                     func,
                     args: map_vec(args, f, c)?,
+                    distinct,
+                    filter: filter.map(|e| map_box(e, f, c)).transpose()?,
+                    order_by: order_by
+                        .into_iter()
+                        .map(|s| {
+                            let t = f(s.expr)?;
+                            *c |= t.transformed;
+                            Ok(crate::expr::SortExpr { expr: t.data, ..s })
+                        })
+                        .collect::<Result<Vec<_>>>()?,
                 })
             }
-            Expr::AggregateFunction(AggregateFunctionExpr {
-                func,
-                args,
-                distinct,
-                filter,
-                order_by,
-            }) => Expr::AggregateFunction(AggregateFunctionExpr {
-                func,
-                args: map_vec(args, f, c)?,
-                distinct,
-                filter: filter.map(|e| map_box(e, f, c)).transpose()?,
-                order_by: order_by
-                    .into_iter()
-                    .map(|s| {
-                        let t = f(s.expr)?;
-                        *c |= t.transformed;
-                        Ok(crate::expr::SortExpr { expr: t.data, ..s })
-                    })
-                    .collect::<Result<Vec<_>>>()?,
-            }),
             Expr::WindowFunction(w) => {
                 let order_by = w
                     .order_by
@@ -388,13 +321,6 @@ mod tests {
             })
             .unwrap();
         assert!(t.transformed);
-        assert_eq!(
-            t.data
-                .column_refs()
-                .iter()
-                .map(|c| c.name.clone())
-                .collect::<Vec<_>>(),
-            vec!["z", "b"]
-        );
+        assert_eq!(t.data.column_refs().iter().map(|c| c.name.clone()).collect::<Vec<_>>(), vec!["z", "b"]);
     }
 }

@@ -19,8 +19,8 @@ use arrow::datatypes::{DataType, TimeUnit, DECIMAL128_MAX_PRECISION};
 use shoal_common::{plan_err, Result, ScalarValue, ShoalError};
 
 use crate::expr::{
-    AggregateFunctionExpr, Between, BinaryExpr, Case, Cast, Expr, InList, InSubquery, Like,
-    Operator, ScalarFunctionExpr, Subquery, TryCast,
+    AggregateFunctionExpr, Between, BinaryExpr, Case, Cast, Expr, InList, InSubquery, Like, Operator,
+    ScalarFunctionExpr, Subquery, TryCast,
 };
 use crate::schema::PlanSchema;
 use crate::tree_node::{Transformed, TreeNode};
@@ -107,8 +107,7 @@ pub fn numeric_coercion(l: &DataType, r: &DataType) -> Option<DataType> {
         (false, true) => {
             let unsigned_rank = if ls { rr } else { lr };
             let signed_rank = if ls { lr } else { rr };
-            [Int8, Int16, Int32, Int64, Int64]
-                [(unsigned_rank + 1).max(signed_rank).min(4) as usize - 1]
+            [Int8, Int16, Int32, Int64, Int64][(unsigned_rank + 1).max(signed_rank).min(4) as usize - 1]
                 .clone()
         }
     })
@@ -133,11 +132,7 @@ pub fn comparison_coercion(l: &DataType, r: &DataType) -> Option<DataType> {
         }
         (Date32, Date64) | (Date64, Date32) => Some(Date32),
         (Timestamp(u1, tz1), Timestamp(u2, tz2)) => {
-            let u = if time_unit_rank(u1) >= time_unit_rank(u2) {
-                u1
-            } else {
-                u2
-            };
+            let u = if time_unit_rank(u1) >= time_unit_rank(u2) { u1 } else { u2 };
             Some(Timestamp(*u, tz1.clone().or_else(|| tz2.clone())))
         }
         _ => None,
@@ -145,11 +140,7 @@ pub fn comparison_coercion(l: &DataType, r: &DataType) -> Option<DataType> {
 }
 
 /// Types to cast the operands of an arithmetic operator to, or `None` if the operator does not apply.
-pub fn arithmetic_coercion(
-    op: Operator,
-    l: &DataType,
-    r: &DataType,
-) -> Option<(DataType, DataType)> {
+pub fn arithmetic_coercion(op: Operator, l: &DataType, r: &DataType) -> Option<(DataType, DataType)> {
     use DataType::*;
     let (l, r) = (unpack_dictionary(l), unpack_dictionary(r));
     match (l, r) {
@@ -161,9 +152,7 @@ pub fn arithmetic_coercion(
             let _ = (p, s);
             Some((l.clone(), Decimal128(int_decimal_precision(t)?, 0)))
         }
-        (t, Decimal128(..)) if t.is_integer() => {
-            Some((Decimal128(int_decimal_precision(t)?, 0), r.clone()))
-        }
+        (t, Decimal128(..)) if t.is_integer() => Some((Decimal128(int_decimal_precision(t)?, 0), r.clone())),
         (a, b) if a.is_numeric() && b.is_numeric() => {
             let t = numeric_coercion(a, b)?;
             Some((t.clone(), t))
@@ -226,10 +215,7 @@ pub fn cast_to(expr: Expr, from: &DataType, to: &DataType) -> Result<Expr> {
             Ok(v) => Ok(Expr::Literal(v)),
             Err(e) => plan_err!("cannot convert {s} to {to}: {}", e.root()),
         },
-        e => Ok(Expr::Cast(Cast {
-            expr: Box::new(e),
-            data_type: to.clone(),
-        })),
+        e => Ok(Expr::Cast(Cast { expr: Box::new(e), data_type: to.clone() })),
     }
 }
 
@@ -250,15 +236,10 @@ fn float_literal_as_decimal(e: &Expr, other: &DataType) -> Option<Expr> {
     if scale > 18 || text.len() > 30 {
         return None;
     }
-    let digits: String = text
-        .chars()
-        .filter(|c| c.is_ascii_digit() || *c == '-')
-        .collect();
+    let digits: String = text.chars().filter(|c| c.is_ascii_digit() || *c == '-').collect();
     let unscaled: i128 = digits.parse().ok()?;
     let precision = (digits.trim_start_matches('-').len() as u8).max(scale as u8 + 1);
-    ScalarValue::decimal128(Some(unscaled), precision.min(38), scale as i8)
-        .ok()
-        .map(Expr::Literal)
+    ScalarValue::decimal128(Some(unscaled), precision.min(38), scale as i8).ok().map(Expr::Literal)
 }
 
 /// An integer literal used as a decimal: just the digits it needs.
@@ -311,11 +292,7 @@ fn coerce_binary(b: BinaryExpr, schema: &PlanSchema) -> Result<Expr> {
             };
             match arithmetic_coercion(op, &lt, &rt) {
                 Some(pair) => pair,
-                None => {
-                    return plan_err!(
-                        "cannot apply '{op}' to {lt} and {rt} (in {left} {op} {right})"
-                    )
-                }
+                None => return plan_err!("cannot apply '{op}' to {lt} and {rt} (in {left} {op} {right})"),
             }
         }
     };
@@ -325,11 +302,7 @@ fn coerce_binary(b: BinaryExpr, schema: &PlanSchema) -> Result<Expr> {
     let right = cast_to(right, &rt, &rt2)?;
     // Validate the kernel supports the pair now rather than at run time.
     binary_result_type(&lt2, op, &rt2)?;
-    Ok(Expr::BinaryExpr(BinaryExpr {
-        left: Box::new(left),
-        op,
-        right: Box::new(right),
-    }))
+    Ok(Expr::BinaryExpr(BinaryExpr { left: Box::new(left), op, right: Box::new(right) }))
 }
 
 fn common_type(types: &[DataType], what: &str) -> Result<DataType> {
@@ -356,26 +329,14 @@ fn coerce_node(expr: Expr, schema: &PlanSchema) -> Result<Expr> {
         Expr::Negative(e) => {
             let t = e.get_type(schema)?;
             if !(t.is_numeric()
-                || matches!(
-                    t,
-                    DataType::Interval(_) | DataType::Duration(_) | DataType::Null
-                ))
+                || matches!(t, DataType::Interval(_) | DataType::Duration(_) | DataType::Null))
             {
                 return plan_err!("cannot negate {e} of type {t}");
             }
             Expr::Negative(e)
         }
-        Expr::Between(Between {
-            expr,
-            negated,
-            low,
-            high,
-        }) => {
-            let types = [
-                expr.get_type(schema)?,
-                low.get_type(schema)?,
-                high.get_type(schema)?,
-            ];
+        Expr::Between(Between { expr, negated, low, high }) => {
+            let types = [expr.get_type(schema)?, low.get_type(schema)?, high.get_type(schema)?];
             let t = common_type(&types, "BETWEEN")?;
             Expr::Between(Between {
                 expr: Box::new(cast_to(*expr, &types[0], &t)?),
@@ -384,11 +345,7 @@ fn coerce_node(expr: Expr, schema: &PlanSchema) -> Result<Expr> {
                 high: Box::new(cast_to(*high, &types[2], &t)?),
             })
         }
-        Expr::InList(InList {
-            expr,
-            list,
-            negated,
-        }) => {
+        Expr::InList(InList { expr, list, negated }) => {
             let mut types = vec![expr.get_type(schema)?];
             for e in &list {
                 types.push(e.get_type(schema)?);
@@ -400,17 +357,9 @@ fn coerce_node(expr: Expr, schema: &PlanSchema) -> Result<Expr> {
                 .zip(types[1..].iter())
                 .map(|(e, from)| cast_to(e, from, &t))
                 .collect::<Result<Vec<_>>>()?;
-            Expr::InList(InList {
-                expr,
-                list,
-                negated,
-            })
+            Expr::InList(InList { expr, list, negated })
         }
-        Expr::InSubquery(InSubquery {
-            expr,
-            subquery,
-            negated,
-        }) => {
+        Expr::InSubquery(InSubquery { expr, subquery, negated }) => {
             let sub_schema = subquery.plan.schema();
             if sub_schema.len() != 1 {
                 return plan_err!(
@@ -424,24 +373,10 @@ fn coerce_node(expr: Expr, schema: &PlanSchema) -> Result<Expr> {
                 return plan_err!("cannot compare {expr} of type {et} with a subquery of type {st}");
             };
             let expr = Box::new(cast_to(*expr, &et, &t)?);
-            let subquery = if st == t {
-                subquery
-            } else {
-                cast_subquery(subquery, &t)?
-            };
-            Expr::InSubquery(InSubquery {
-                expr,
-                subquery,
-                negated,
-            })
+            let subquery = if st == t { subquery } else { cast_subquery(subquery, &t)? };
+            Expr::InSubquery(InSubquery { expr, subquery, negated })
         }
-        Expr::Like(Like {
-            negated,
-            expr,
-            pattern,
-            escape_char,
-            case_insensitive,
-        }) => {
+        Expr::Like(Like { negated, expr, pattern, escape_char, case_insensitive }) => {
             let (et, pt) = (expr.get_type(schema)?, pattern.get_type(schema)?);
             for (e, t) in [(&expr, &et), (&pattern, &pt)] {
                 if !(is_string(unpack_dictionary(t)) || *t == DataType::Null) {
@@ -456,11 +391,7 @@ fn coerce_node(expr: Expr, schema: &PlanSchema) -> Result<Expr> {
                 case_insensitive,
             })
         }
-        Expr::Case(Case {
-            expr,
-            when_then,
-            else_expr,
-        }) => {
+        Expr::Case(Case { expr, when_then, else_expr }) => {
             // WHEN conditions: booleans, or comparable with the operand
             let (expr, whens) = match expr {
                 Some(op) => {
@@ -482,9 +413,7 @@ fn coerce_node(expr: Expr, schema: &PlanSchema) -> Result<Expr> {
                     for (w, _) in &when_then {
                         let t = w.get_type(schema)?;
                         if !matches!(t, DataType::Boolean | DataType::Null) {
-                            return plan_err!(
-                                "CASE WHEN needs a boolean condition, but {w} is {t}"
-                            );
+                            return plan_err!("CASE WHEN needs a boolean condition, but {w} is {t}");
                         }
                         whens.push(cast_to(w.clone(), &t, &DataType::Boolean)?);
                     }
@@ -508,11 +437,7 @@ fn coerce_node(expr: Expr, schema: &PlanSchema) -> Result<Expr> {
                 Some(e) => Some(Box::new(cast_to(*e, types.last().unwrap_or(&t), &t)?)),
                 None => None,
             };
-            Expr::Case(Case {
-                expr,
-                when_then: whens.into_iter().zip(thens).collect(),
-                else_expr,
-            })
+            Expr::Case(Case { expr, when_then: whens.into_iter().zip(thens).collect(), else_expr })
         }
         Expr::Cast(Cast { expr, data_type }) => {
             let from = expr.get_type(schema)?;
@@ -525,10 +450,7 @@ fn coerce_node(expr: Expr, schema: &PlanSchema) -> Result<Expr> {
                     Ok(v) => Expr::Literal(v),
                     Err(e) => return plan_err!("cannot cast {s} to {data_type}: {}", e.root()),
                 },
-                e => Expr::Cast(Cast {
-                    expr: Box::new(e),
-                    data_type,
-                }),
+                e => Expr::Cast(Cast { expr: Box::new(e), data_type }),
             }
         }
         Expr::TryCast(TryCast { expr, data_type }) => {
@@ -539,15 +461,11 @@ fn coerce_node(expr: Expr, schema: &PlanSchema) -> Result<Expr> {
             Expr::TryCast(TryCast { expr, data_type })
         }
         Expr::ScalarFunction(ScalarFunctionExpr { func, args }) => {
-            let types = args
-                .iter()
-                .map(|a| a.get_type(schema))
-                .collect::<Result<Vec<_>>>()?;
+            let types = args.iter().map(|a| a.get_type(schema)).collect::<Result<Vec<_>>>()?;
             let wanted = func.coerce_types(&types).map_err(|e| match e {
-                ShoalError::Plan { message, span } => ShoalError::Plan {
-                    message: format!("{}(): {message}", func.name()),
-                    span,
-                },
+                ShoalError::Plan { message, span } => {
+                    ShoalError::Plan { message: format!("{}(): {message}", func.name()), span }
+                }
                 e => e,
             })?;
             if wanted.len() != args.len() {
@@ -563,22 +481,11 @@ fn coerce_node(expr: Expr, schema: &PlanSchema) -> Result<Expr> {
                 .collect::<Result<Vec<_>>>()?;
             Expr::ScalarFunction(ScalarFunctionExpr { func, args })
         }
-        Expr::AggregateFunction(AggregateFunctionExpr {
-            func,
-            args,
-            distinct,
-            filter,
-            order_by,
-        }) => {
-            let types = args
-                .iter()
-                .map(|a| a.get_type(schema))
-                .collect::<Result<Vec<_>>>()?;
+        Expr::AggregateFunction(AggregateFunctionExpr { func, args, distinct, filter, order_by }) => {
+            let types = args.iter().map(|a| a.get_type(schema)).collect::<Result<Vec<_>>>()?;
             for a in &args {
                 if a.contains_aggregate() {
-                    return plan_err!(
-                        "aggregate function calls cannot be nested: {a} inside {func}()"
-                    );
+                    return plan_err!("aggregate function calls cannot be nested: {a} inside {func}()");
                 }
             }
             let wanted = func.coerce_types(&types)?;
@@ -597,13 +504,7 @@ fn coerce_node(expr: Expr, schema: &PlanSchema) -> Result<Expr> {
                 }
                 None => None,
             };
-            Expr::AggregateFunction(AggregateFunctionExpr {
-                func,
-                args,
-                distinct,
-                filter,
-                order_by,
-            })
+            Expr::AggregateFunction(AggregateFunctionExpr { func, args, distinct, filter, order_by })
         }
         Expr::WindowFunction(w) => crate::window::coerce_window_call(w, schema)?,
         e => e,
@@ -647,10 +548,7 @@ mod tests {
         assert_eq!(numeric_coercion(&UInt32, &Int8), Some(Int64));
         assert_eq!(numeric_coercion(&UInt8, &Int8), Some(Int16));
         assert_eq!(numeric_coercion(&Int64, &Float32), Some(Float64));
-        assert_eq!(
-            numeric_coercion(&Decimal128(15, 2), &Int64),
-            Some(Decimal128(21, 2))
-        );
+        assert_eq!(numeric_coercion(&Decimal128(15, 2), &Int64), Some(Decimal128(21, 2)));
         assert_eq!(comparison_coercion(&Utf8, &Date32), Some(Date32));
         assert_eq!(comparison_coercion(&Utf8, &Boolean), Some(Boolean));
         assert_eq!(comparison_coercion(&Int64, &Boolean), None);
@@ -658,8 +556,7 @@ mod tests {
 
     #[test]
     fn kernel_decides_decimal_result() {
-        let t =
-            binary_result_type(&Decimal128(15, 2), Operator::Multiply, &Decimal128(15, 2)).unwrap();
+        let t = binary_result_type(&Decimal128(15, 2), Operator::Multiply, &Decimal128(15, 2)).unwrap();
         assert_eq!(t, Decimal128(31, 4));
         assert!(binary_result_type(&Utf8, Operator::Plus, &Int64).is_err());
     }

@@ -26,7 +26,9 @@ pub fn functions() -> Vec<Arc<dyn ScalarFunction>> {
             DATE_DIFF,
             Signature::Custom(|t| match t {
                 [part, start, end] => match Arg::Str.coerce(part) {
-                    Some(p) => Ok(vec![p, coerce_temporal(DATE_DIFF, start)?, coerce_temporal(DATE_DIFF, end)?]),
+                    Some(p) => {
+                        Ok(vec![p, coerce_temporal(DATE_DIFF, start)?, coerce_temporal(DATE_DIFF, end)?])
+                    }
                     None => signature_error(DATE_DIFF, t),
                 },
                 _ => signature_error(DATE_DIFF, t),
@@ -159,7 +161,6 @@ impl DateTimes {
         self.instants.local(values.value(i)).map(Some)
     }
 }
-
 
 fn date_diff(args: &[ColumnarValue], num_rows: usize) -> Result<ColumnarValue> {
     let shape = Shape::of(args, num_rows);

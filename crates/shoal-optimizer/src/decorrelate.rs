@@ -16,8 +16,7 @@ use shoal_expr::join::{split_join_condition, Join, JoinType};
 use shoal_expr::plan::{Aggregate, Filter, Projection, SubqueryAlias};
 use shoal_expr::type_coercion::coerce_expr;
 use shoal_expr::{
-    BinaryExpr, Column, Expr, LogicalPlan, Operator, PlanSchema, Transformed, TreeNode,
-    TreeNodeRecursion,
+    BinaryExpr, Column, Expr, LogicalPlan, Operator, PlanSchema, Transformed, TreeNode, TreeNodeRecursion,
 };
 
 use crate::utils::split_conjunction_owned;
@@ -75,17 +74,9 @@ pub(crate) fn plan_has_outer_ref(plan: &LogicalPlan) -> bool {
 /// Lift the correlated predicates of `plan` (a subquery's plan, its own subqueries already
 /// decorrelated) to its root.
 pub(crate) fn pull_up_correlation(plan: &LogicalPlan, consumer: Consumer) -> Result<PulledUp> {
-    let mut puller = Puller {
-        consumer,
-        keyed_ungrouped_aggregate: false,
-        fresh: 0,
-    };
+    let mut puller = Puller { consumer, keyed_ungrouped_aggregate: false, fresh: 0 };
     let (plan, predicates) = puller.pull(plan)?;
-    Ok(PulledUp {
-        plan,
-        predicates,
-        keyed_ungrouped_aggregate: puller.keyed_ungrouped_aggregate,
-    })
+    Ok(PulledUp { plan, predicates, keyed_ungrouped_aggregate: puller.keyed_ungrouped_aggregate })
 }
 
 struct Puller {
@@ -136,19 +127,16 @@ impl Puller {
             }
             LogicalPlan::SubqueryAlias(s) => {
                 let (input, preds) = self.pull(&s.input)?;
-                let plan = LogicalPlan::SubqueryAlias(SubqueryAlias::try_new(
-                    Arc::new(input),
-                    &s.alias,
-                )?);
+                let plan = LogicalPlan::SubqueryAlias(SubqueryAlias::try_new(Arc::new(input), &s.alias)?);
                 let (from, to) = (plan.inputs()[0].schema().clone(), plan.schema().clone());
-                let preds = preds
-                    .into_iter()
-                    .map(|e| requalify(e, &from, &to))
-                    .collect::<Result<Vec<_>>>()?;
+                let preds =
+                    preds.into_iter().map(|e| requalify(e, &from, &to)).collect::<Result<Vec<_>>>()?;
                 Ok((plan, preds))
             }
             LogicalPlan::Aggregate(a) => self.pull_aggregate(a),
-            LogicalPlan::Limit(l) if self.consumer == Consumer::Exists && l.skip == 0 && l.fetch != Some(0) => {
+            LogicalPlan::Limit(l)
+                if self.consumer == Consumer::Exists && l.skip == 0 && l.fetch != Some(0) =>
+            {
                 // a row exists within the limit exactly when one exists at all
                 self.pull(&l.input)
             }
@@ -183,14 +171,8 @@ impl Puller {
                 }
                 let i = schema.index_of_column(&c)?;
                 let resolved = schema.column(i);
-                let existing = exprs
-                    .iter()
-                    .position(|e| matches!(e, Expr::Column(x) if *x == resolved));
-                let clashes = || {
-                    exprs
-                        .iter()
-                        .any(|e| e.name().eq_ignore_ascii_case(&resolved.name))
-                };
+                let existing = exprs.iter().position(|e| matches!(e, Expr::Column(x) if *x == resolved));
+                let clashes = || exprs.iter().any(|e| e.name().eq_ignore_ascii_case(&resolved.name));
                 let to = match existing {
                     Some(_) => resolved,
                     None if !clashes() => {
@@ -224,21 +206,14 @@ impl Puller {
 
     /// Correlation below an aggregate: each `inner = outer` equality becomes a group key.
     fn pull_aggregate(&mut self, a: &Aggregate) -> Result<(LogicalPlan, Vec<Expr>)> {
-        if a
-            .group_expr
-            .iter()
-            .chain(a.aggr_expr.iter())
-            .any(has_outer_ref)
-        {
+        if a.group_expr.iter().chain(a.aggr_expr.iter()).any(has_outer_ref) {
             return not_supported!(
                 "a correlated subquery whose aggregate or GROUP BY reads a column of the outer query"
             );
         }
         let (input, preds) = self.pull(&a.input)?;
         if a.group_expr.is_empty() && self.consumer != Consumer::Scalar {
-            return not_supported!(
-                "a correlated EXISTS / IN subquery over an aggregate without GROUP BY"
-            );
+            return not_supported!("a correlated EXISTS / IN subquery over an aggregate without GROUP BY");
         }
         let mut group_expr = a.group_expr.clone();
         // (index of the group key, outer side of the equality)
@@ -268,10 +243,8 @@ impl Puller {
         let aggregate = Aggregate::try_new(Arc::new(input), group_expr, a.aggr_expr.clone())?;
         let schema = aggregate.schema.clone();
         let n_keys = schema.len() - a.aggr_expr.len();
-        let mut exprs: Vec<Expr> = (0..n_groups)
-            .chain(n_keys..schema.len())
-            .map(|i| Expr::Column(schema.column(i)))
-            .collect();
+        let mut exprs: Vec<Expr> =
+            (0..n_groups).chain(n_keys..schema.len()).map(|i| Expr::Column(schema.column(i))).collect();
         let mut preds = vec![];
         let mut key_names: Vec<(usize, Column)> = vec![];
         for (index, outer) in keys {
@@ -288,10 +261,8 @@ impl Puller {
             };
             preds.push(Expr::Column(column).eq(outer));
         }
-        let plan = LogicalPlan::Projection(Projection::try_new(
-            exprs,
-            Arc::new(LogicalPlan::Aggregate(aggregate)),
-        )?);
+        let plan =
+            LogicalPlan::Projection(Projection::try_new(exprs, Arc::new(LogicalPlan::Aggregate(aggregate)))?);
         Ok((plan, preds))
     }
 
@@ -301,9 +272,7 @@ impl Puller {
         let join_type = match j.join_type {
             JoinType::Inner => JoinType::Inner,
             JoinType::LeftSemi if self.consumer != Consumer::Scalar => JoinType::Inner,
-            other => {
-                return not_supported!("a correlated subquery with a correlation under a {other} join")
-            }
+            other => return not_supported!("a correlated subquery with a correlation under a {other} join"),
         };
         if j.on.iter().any(|(l, r)| has_outer_ref(l) || has_outer_ref(r)) {
             return not_supported!("a correlated join key in a subquery");
@@ -334,12 +303,7 @@ impl Puller {
 /// `inner = outer` (either order) where `inner` reads only subquery columns and `outer` only
 /// outer references: `(inner, outer)`.
 pub(crate) fn correlation_equality(pred: &Expr) -> Option<(Expr, Expr)> {
-    let Expr::BinaryExpr(BinaryExpr {
-        left,
-        op: Operator::Eq,
-        right,
-    }) = pred
-    else {
+    let Expr::BinaryExpr(BinaryExpr { left, op: Operator::Eq, right }) = pred else {
         return None;
     };
     let only_outer = |e: &Expr| has_outer_ref(e) && e.column_refs().is_empty();
@@ -414,10 +378,7 @@ pub(crate) fn alias_subquery(
     };
     let aliased = LogicalPlan::SubqueryAlias(SubqueryAlias::try_new(Arc::new(plan), alias)?);
     let to = aliased.schema().clone();
-    let preds = preds
-        .into_iter()
-        .map(|p| requalify(p, &from, &to))
-        .collect::<Result<Vec<_>>>()?;
+    let preds = preds.into_iter().map(|p| requalify(p, &from, &to)).collect::<Result<Vec<_>>>()?;
     Ok((aliased, preds))
 }
 
@@ -465,23 +426,13 @@ pub(crate) fn join_on_predicates(
         None => (vec![], None),
     };
     let filter = Expr::conjunction(filter.into_iter().chain(unresolved));
-    Ok(LogicalPlan::Join(Join::try_new(
-        Arc::new(left),
-        Arc::new(right),
-        on,
-        filter,
-        join_type,
-        false,
-    )?))
+    Ok(LogicalPlan::Join(Join::try_new(Arc::new(left), Arc::new(right), on, filter, join_type, false)?))
 }
 
 /// A projection of `plan` back to the columns of `schema` (after a join added columns).
 pub(crate) fn project_to(plan: LogicalPlan, schema: &PlanSchema) -> Result<LogicalPlan> {
     let exprs = schema.columns().into_iter().map(Expr::Column).collect();
-    Ok(LogicalPlan::Projection(Projection::try_new(
-        exprs,
-        Arc::new(plan),
-    )?))
+    Ok(LogicalPlan::Projection(Projection::try_new(exprs, Arc::new(plan))?))
 }
 
 /// `expr` (over `schema`) with every column reference spelled as the field it resolves to

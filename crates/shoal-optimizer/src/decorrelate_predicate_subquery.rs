@@ -26,8 +26,8 @@ use shoal_expr::{
 };
 
 use crate::decorrelate::{
-    alias_subquery, qualify_columns, correlation_equality, has_outer_ref, join_on_predicates, project_to,
-    pull_up_correlation, Consumer, PulledUp,
+    alias_subquery, correlation_equality, has_outer_ref, join_on_predicates, project_to, pull_up_correlation,
+    qualify_columns, Consumer, PulledUp,
 };
 use crate::scalar_subquery_to_join::ScalarSubqueryToJoin;
 use crate::{OptimizerContext, OptimizerRule};
@@ -39,6 +39,10 @@ pub struct DecorrelatePredicateSubquery;
 impl OptimizerRule for DecorrelatePredicateSubquery {
     fn name(&self) -> &'static str {
         "decorrelate_predicate_subquery"
+    }
+
+    fn required(&self) -> bool {
+        true
     }
 
     fn rewrite(&self, plan: LogicalPlan, ctx: &OptimizerContext) -> Result<Transformed<LogicalPlan>> {
@@ -253,7 +257,11 @@ fn grouped(
 
 /// `EXISTS` as `marker IS NOT NULL` of a LEFT join against the DISTINCT correlation keys (a
 /// cross join with `count(*) > 0` when uncorrelated).
-fn mark_exists(outer: LogicalPlan, subquery: &Subquery, ctx: &OptimizerContext) -> Result<(LogicalPlan, Expr)> {
+fn mark_exists(
+    outer: LogicalPlan,
+    subquery: &Subquery,
+    ctx: &OptimizerContext,
+) -> Result<(LogicalPlan, Expr)> {
     let pulled = prepare(subquery, Consumer::Exists, ctx)?;
     let (inner, outer_keys) = correlation_keys(&pulled, "an EXISTS")?;
     if inner.is_empty() {
@@ -288,18 +296,19 @@ fn mark_in(
     // (keys.., value, true): a match when x equals value for the row's key
     let mut keys_and_value = inner.clone();
     keys_and_value.push(value.clone());
-    let (distinct, mut preds) =
-        grouped(pulled.plan.clone(), keys_and_value, &outer_keys, vec![], vec![lit(true).alias("__in_match")])?;
-    let (matches, match_preds) = {
-        // the value column is the one right after the keys
-        let n = outer_keys.len();
-        let value_column = Expr::Column(distinct.schema().column(n));
-        preds.push(x.clone().eq(value_column));
-        alias_subquery(distinct, preds, "__in_sq", &outer)?
-    };
+    let (distinct, preds) = grouped(
+        pulled.plan.clone(),
+        keys_and_value,
+        &outer_keys,
+        vec![],
+        vec![lit(true).alias("__in_match")],
+    )?;
+    let (matches, match_preds) = alias_subquery(distinct, preds, "__in_sq", &outer)?;
+    // the value column is the one right after the keys
+    let value_column = Expr::Column(matches.schema().column(outer_keys.len()));
     let matched = Expr::Column(matches.schema().column(matches.schema().len() - 1));
-    let resolved: Vec<Expr> = vec![];
-    let mut current = join_on_predicates(outer, matches, match_preds, resolved, JoinType::Left)?;
+    let same_value = vec![x.clone().eq(value_column)];
+    let mut current = join_on_predicates(outer, matches, match_preds, same_value, JoinType::Left)?;
 
     // per key: how many rows, how many non-NULL values
     let stats_aggr = vec![count(vec![]).alias("__in_rows"), count(vec![value]).alias("__in_values")];

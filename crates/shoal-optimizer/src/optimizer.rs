@@ -7,8 +7,9 @@ use shoal_common::{Result, ScalarValue, SessionConfig, ShoalError};
 use shoal_expr::{Expr, LogicalPlan, PlanSchema, Transformed};
 
 use crate::{
-    DecorrelatePredicateSubquery, EliminateFilter, EliminateLimit, PropagateEmptyRelation, PushDownFilter, PushDownLimit,
-    PushDownProjection, ReorderJoins, ScalarSubqueryToJoin, SimplifyExpressions, SortLimitToTopK,
+    DecorrelatePredicateSubquery, EliminateFilter, EliminateLimit, PropagateEmptyRelation, PushDownFilter,
+    PushDownLimit, PushDownProjection, ReorderJoins, ScalarSubqueryToJoin, SimplifyExpressions,
+    SortLimitToTopK,
 };
 
 /// The most passes over the rule list; plans usually settle after one or two.
@@ -21,6 +22,11 @@ pub trait OptimizerRule: Send + Sync {
     fn name(&self) -> &'static str;
     /// Rewrite `plan`; `Transformed::no` when nothing changed.
     fn rewrite(&self, plan: LogicalPlan, ctx: &OptimizerContext) -> Result<Transformed<LogicalPlan>>;
+    /// True for rewrites without which the plan cannot be executed (subqueries to joins): they
+    /// run even with the optimizer switched off, unless disabled by name.
+    fn required(&self) -> bool {
+        false
+    }
 }
 
 /// Evaluates a constant expression (no column references, no aggregates, deterministic) to a
@@ -160,7 +166,12 @@ impl Optimizer {
             let mut changed = false;
             for rule in &self.rules {
                 let name = rule.name();
-                if !ctx.config.rule_enabled(name) {
+                let enabled = if rule.required() {
+                    !ctx.config.disabled_rules.contains(name)
+                } else {
+                    ctx.config.rule_enabled(name)
+                };
+                if !enabled {
                     continue;
                 }
                 let before = Arc::clone(plan.schema());

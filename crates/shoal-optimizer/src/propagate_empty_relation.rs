@@ -37,7 +37,9 @@ impl OptimizerRule for PropagateEmptyRelation {
                 LogicalPlan::SetOperation(_) => true,
                 // A union is empty only when every input is; a recursive query's static term
                 // being empty does not make its recursive term empty.
-                LogicalPlan::Union(_) | LogicalPlan::RecursiveQuery(_) | LogicalPlan::WorkTableScan(_) => false,
+                LogicalPlan::Union(_) | LogicalPlan::RecursiveQuery(_) | LogicalPlan::WorkTableScan(_) => {
+                    false
+                }
                 LogicalPlan::TableScan(_) | LogicalPlan::EmptyRelation(_) | LogicalPlan::Values(_) => false,
                 // Which empty side empties a join depends on its type: see `empty_join`.
                 LogicalPlan::Join(j) => {

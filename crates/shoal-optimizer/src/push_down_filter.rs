@@ -89,7 +89,8 @@ fn push_filter(filter: Filter) -> Result<Transformed<LogicalPlan>> {
             Pushed { input, remaining, changed }
         }
         LogicalPlan::SetOperation(so) => {
-            let (input, remaining, changed) = crate::push_down_filter_union::through_set_operation(parts, so)?;
+            let (input, remaining, changed) =
+                crate::push_down_filter_union::through_set_operation(parts, so)?;
             Pushed { input, remaining, changed }
         }
         other => Pushed { input: other, remaining: parts, changed: false },

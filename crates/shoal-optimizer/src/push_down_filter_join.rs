@@ -41,9 +41,12 @@ fn rejects_nulls(part: &Expr, schema: &PlanSchema) -> bool {
         Expr::BinaryExpr(BinaryExpr { left, op, right }) => match op {
             Operator::And => rejects_nulls(left, schema) || rejects_nulls(right, schema),
             Operator::Or => rejects_nulls(left, schema) && rejects_nulls(right, schema),
-            Operator::Eq | Operator::NotEq | Operator::Lt | Operator::LtEq | Operator::Gt | Operator::GtEq => {
-                is_column_of(left, schema) || is_column_of(right, schema)
-            }
+            Operator::Eq
+            | Operator::NotEq
+            | Operator::Lt
+            | Operator::LtEq
+            | Operator::Gt
+            | Operator::GtEq => is_column_of(left, schema) || is_column_of(right, schema),
             _ => false,
         },
         Expr::IsNotNull(e) => is_column_of(e, schema),
@@ -81,12 +84,14 @@ pub(crate) fn through_join(parts: Vec<Expr>, join: Join) -> Result<(LogicalPlan,
     for part in parts {
         let s = side(&part, &join);
         match (join_type, s) {
-            (JoinType::Inner | JoinType::Left | JoinType::LeftSemi | JoinType::LeftAnti, Some(Side::Left)) => {
-                to_left.push(part)
-            }
-            (JoinType::Inner | JoinType::Right | JoinType::RightSemi | JoinType::RightAnti, Some(Side::Right)) => {
-                to_right.push(part)
-            }
+            (
+                JoinType::Inner | JoinType::Left | JoinType::LeftSemi | JoinType::LeftAnti,
+                Some(Side::Left),
+            ) => to_left.push(part),
+            (
+                JoinType::Inner | JoinType::Right | JoinType::RightSemi | JoinType::RightAnti,
+                Some(Side::Right),
+            ) => to_right.push(part),
             (JoinType::Inner, Some(Side::Both)) if !join.null_aware => {
                 // `(a1 AND b1) OR (a2 AND b2)` implies `a1 OR a2` on the left input.
                 to_left.extend(implied_by_or(&part, &join, Side::Left));
@@ -123,16 +128,14 @@ fn split_disjunction(e: &Expr) -> Vec<&Expr> {
 /// `(a AND b) OR (a AND c)` → `[a, b OR c]`: conjuncts common to every branch of an OR are
 /// taken out of it (so a join key hidden in an OR, as in TPC-H Q19, becomes a key).
 fn factor_or(part: Expr) -> Vec<Expr> {
-    let branches: Vec<Vec<&Expr>> = split_disjunction(&part).into_iter().map(|b| b.split_conjunction()).collect();
+    let branches: Vec<Vec<&Expr>> =
+        split_disjunction(&part).into_iter().map(|b| b.split_conjunction()).collect();
     if branches.len() < 2 || !is_deterministic(&part) {
         return vec![part];
     }
     let Some(first) = branches.first() else { return vec![part] };
-    let common: Vec<Expr> = first
-        .iter()
-        .filter(|c| branches.iter().all(|b| b.contains(c)))
-        .map(|c| (*c).clone())
-        .collect();
+    let common: Vec<Expr> =
+        first.iter().filter(|c| branches.iter().all(|b| b.contains(c))).map(|c| (*c).clone()).collect();
     if common.is_empty() {
         return vec![part];
     }
@@ -186,7 +189,14 @@ fn rebuild(
             filter = rest;
         }
     }
-    Ok(LogicalPlan::Join(Join::try_new(Arc::new(left), Arc::new(right), on, filter, join_type, join.null_aware)?))
+    Ok(LogicalPlan::Join(Join::try_new(
+        Arc::new(left),
+        Arc::new(right),
+        on,
+        filter,
+        join_type,
+        join.null_aware,
+    )?))
 }
 
 fn filter_over(parts: Vec<Expr>, input: LogicalPlan) -> Result<LogicalPlan> {
@@ -204,8 +214,14 @@ pub(crate) fn push_join_condition(join: Join) -> Result<Transformed<LogicalPlan>
     };
     let jt = join.join_type;
     // ON conditions may filter an input when its unmatched rows are not output.
-    let left_ok = matches!(jt, JoinType::Inner | JoinType::Right | JoinType::LeftSemi | JoinType::RightSemi | JoinType::RightAnti);
-    let right_ok = matches!(jt, JoinType::Inner | JoinType::Left | JoinType::RightSemi | JoinType::LeftSemi | JoinType::LeftAnti);
+    let left_ok = matches!(
+        jt,
+        JoinType::Inner | JoinType::Right | JoinType::LeftSemi | JoinType::RightSemi | JoinType::RightAnti
+    );
+    let right_ok = matches!(
+        jt,
+        JoinType::Inner | JoinType::Left | JoinType::RightSemi | JoinType::LeftSemi | JoinType::LeftAnti
+    );
     let (mut to_left, mut to_right, mut keep) = (vec![], vec![], vec![]);
     for part in split_conjunction_owned(filter) {
         match side(&part, &join) {

@@ -70,8 +70,7 @@ pub(crate) fn through_union(parts: Vec<Expr>, u: Union) -> Result<Pushed> {
     if per_input.iter().all(Vec::is_empty) {
         return Ok((LogicalPlan::Union(u), above, false));
     }
-    let new_inputs =
-        inputs.iter().zip(per_input).map(|(i, p)| filtered(i, p)).collect::<Result<Vec<_>>>()?;
+    let new_inputs = inputs.iter().zip(per_input).map(|(i, p)| filtered(i, p)).collect::<Result<Vec<_>>>()?;
     Ok((LogicalPlan::Union(Union::try_new(new_inputs)?), above, true))
 }
 

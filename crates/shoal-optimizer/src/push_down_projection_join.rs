@@ -13,7 +13,11 @@ use crate::utils::column_indices;
 
 /// Narrow the inputs of `join` to what the output columns `required` (positions in the join's
 /// output) and the join itself read.
-pub(crate) fn prune_join(join: Join, required: &BTreeSet<usize>, prune: Prune) -> Result<Transformed<LogicalPlan>> {
+pub(crate) fn prune_join(
+    join: Join,
+    required: &BTreeSet<usize>,
+    prune: Prune,
+) -> Result<Transformed<LogicalPlan>> {
     let left_len = join.left.schema().len();
     let (mut left_req, mut right_req) = (BTreeSet::new(), BTreeSet::new());
     if join.join_type.outputs_both_sides() {

@@ -12,10 +12,15 @@ use shoal_expr::{Expr, LogicalPlan, Transformed};
 pub(crate) type Prune = fn(LogicalPlan, &BTreeSet<usize>) -> Result<Transformed<LogicalPlan>>;
 
 /// Narrow every input of `u` to the columns `required` (positions in the union's output).
-pub(crate) fn prune_union(u: Union, required: &BTreeSet<usize>, prune: Prune) -> Result<Transformed<LogicalPlan>> {
+pub(crate) fn prune_union(
+    u: Union,
+    required: &BTreeSet<usize>,
+    prune: Prune,
+) -> Result<Transformed<LogicalPlan>> {
     let width = u.schema.len();
     // `count(*)` over a union still needs each input's rows: keep one column.
-    let required: BTreeSet<usize> = if required.is_empty() && width > 0 { [0].into() } else { required.clone() };
+    let required: BTreeSet<usize> =
+        if required.is_empty() && width > 0 { [0].into() } else { required.clone() };
     let narrow = required.len() < width && u.inputs.iter().all(|i| columns_unique(i));
     let mut changed = narrow;
     let mut inputs = Vec::with_capacity(u.inputs.len());
@@ -44,5 +49,7 @@ pub(crate) fn prune_union(u: Union, required: &BTreeSet<usize>, prune: Prune) ->
 fn columns_unique(plan: &LogicalPlan) -> bool {
     let schema = plan.schema();
     let mut seen = HashSet::new();
-    (0..schema.len()).all(|i| seen.insert((schema.qualifier(i).map(str::to_lowercase), schema.field(i).name().to_lowercase())))
+    (0..schema.len()).all(|i| {
+        seen.insert((schema.qualifier(i).map(str::to_lowercase), schema.field(i).name().to_lowercase()))
+    })
 }

@@ -105,7 +105,8 @@ fn reorder(join: Join) -> Result<Transformed<LogicalPlan>> {
     let Some(estimates) = estimates else {
         return Ok(Transformed::no(original));
     };
-    let Some(reads) = conditions.iter().map(|c| relations_of(c, &relations)).collect::<Option<Vec<_>>>() else {
+    let Some(reads) = conditions.iter().map(|c| relations_of(c, &relations)).collect::<Option<Vec<_>>>()
+    else {
         return Ok(Transformed::no(original));
     };
     let order = greedy_order(&relations, &estimates, &reads);
@@ -137,7 +138,14 @@ fn reorder(join: Join) -> Result<Transformed<LogicalPlan>> {
                     Some(c) => split_join_condition(c, left.schema(), rel.schema())?,
                     None => (vec![], None),
                 };
-                LogicalPlan::Join(Join::try_new(Arc::new(left), Arc::new(rel), on, filter, JoinType::Inner, false)?)
+                LogicalPlan::Join(Join::try_new(
+                    Arc::new(left),
+                    Arc::new(rel),
+                    on,
+                    filter,
+                    JoinType::Inner,
+                    false,
+                )?)
             }
         });
     }
@@ -166,7 +174,8 @@ fn greedy_order(relations: &[LogicalPlan], estimates: &[f64], reads: &[Vec<usize
     let start = (0..n).max_by(|&a, &b| estimates[a].total_cmp(&estimates[b]).then(b.cmp(&a))).unwrap_or(0);
     let mut order = vec![start];
     while order.len() < n {
-        let connected = |i: usize| reads.iter().any(|r| r.contains(&i) && r.iter().any(|x| order.contains(x)));
+        let connected =
+            |i: usize| reads.iter().any(|r| r.contains(&i) && r.iter().any(|x| order.contains(x)));
         let remaining: Vec<usize> = (0..n).filter(|i| !order.contains(i)).collect();
         let pool: Vec<usize> = remaining.iter().copied().filter(|&i| connected(i)).collect();
         let pool = if pool.is_empty() { remaining } else { pool };

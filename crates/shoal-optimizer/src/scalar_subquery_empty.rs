@@ -25,10 +25,7 @@ pub(crate) fn value_on_no_rows(plan: &LogicalPlan, ctx: &OptimizerContext) -> Re
 
 /// The row `plan` outputs when its ungrouped aggregate has no input: `None` for no row; a value
 /// is `None` when it cannot be computed.
-fn output_on_no_rows(
-    plan: &LogicalPlan,
-    ctx: &OptimizerContext,
-) -> Result<Option<Vec<Option<ScalarValue>>>> {
+fn output_on_no_rows(plan: &LogicalPlan, ctx: &OptimizerContext) -> Result<Option<Vec<Option<ScalarValue>>>> {
     Ok(match plan {
         LogicalPlan::Aggregate(a) if a.group_expr.is_empty() => Some(
             a.aggr_expr
@@ -43,15 +40,8 @@ fn output_on_no_rows(
                 })
                 .collect(),
         ),
-        LogicalPlan::Projection(p) => match output_on_no_rows(&p.input, ctx)? {
-            None => None,
-            Some(row) => Some(
-                p.exprs
-                    .iter()
-                    .map(|e| evaluate_on_row(e, p.input.schema(), &row, ctx))
-                    .collect(),
-            ),
-        },
+        LogicalPlan::Projection(p) => output_on_no_rows(&p.input, ctx)?
+            .map(|row| p.exprs.iter().map(|e| evaluate_on_row(e, p.input.schema(), &row, ctx)).collect()),
         LogicalPlan::Filter(f) => match output_on_no_rows(&f.input, ctx)? {
             None => None,
             Some(row) => match evaluate_on_row(&f.predicate, f.input.schema(), &row, ctx) {

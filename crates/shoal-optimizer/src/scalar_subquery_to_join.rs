@@ -17,13 +17,13 @@ use shoal_common::{not_supported, Result, ScalarValue};
 use shoal_expr::join::JoinType;
 use shoal_expr::plan::{Filter, Projection};
 use shoal_expr::{
-    lit, AggregateFunction, AggregateFunctionExpr, Case, Expr, LogicalPlan, LogicalPlanBuilder,
-    Subquery, Transformed, TreeNode,
+    lit, AggregateFunction, AggregateFunctionExpr, Case, Expr, LogicalPlan, LogicalPlanBuilder, Subquery,
+    Transformed, TreeNode,
 };
 
 use crate::decorrelate::{
-    alias_subquery, qualify_columns, correlation_equality, join_on_predicates, project_to, pull_up_correlation,
-    Consumer,
+    alias_subquery, correlation_equality, join_on_predicates, project_to, pull_up_correlation,
+    qualify_columns, Consumer,
 };
 use crate::decorrelate_predicate_subquery::decorrelate_nested;
 use crate::single_row_check::single_row_check;
@@ -36,6 +36,10 @@ pub struct ScalarSubqueryToJoin;
 impl OptimizerRule for ScalarSubqueryToJoin {
     fn name(&self) -> &'static str {
         "scalar_subquery_to_join"
+    }
+
+    fn required(&self) -> bool {
+        true
     }
 
     fn rewrite(&self, plan: LogicalPlan, ctx: &OptimizerContext) -> Result<Transformed<LogicalPlan>> {
@@ -55,11 +59,7 @@ fn has_scalar_subquery(e: &Expr) -> bool {
     let mut found = false;
     let _ = e.apply(|n| {
         found |= matches!(n, Expr::ScalarSubquery(_));
-        Ok(if found {
-            shoal_expr::TreeNodeRecursion::Stop
-        } else {
-            shoal_expr::TreeNodeRecursion::Continue
-        })
+        Ok(if found { shoal_expr::TreeNodeRecursion::Stop } else { shoal_expr::TreeNodeRecursion::Continue })
     });
     found
 }
@@ -250,11 +250,9 @@ fn at_most_one_row(plan: LogicalPlan, preds: Vec<Expr>) -> Result<(LogicalPlan, 
         ],
     )?;
     let schema = aggregated.schema().clone();
-    let mut exprs = vec![single_row_check(
-        Expr::Column(schema.column(n_keys)),
-        Expr::Column(schema.column(n_keys + 1)),
-    )
-    .alias(name)];
+    let mut exprs =
+        vec![single_row_check(Expr::Column(schema.column(n_keys)), Expr::Column(schema.column(n_keys + 1)))
+            .alias(name)];
     let mut new_preds = vec![];
     for (i, outer) in outers.into_iter().enumerate() {
         let key = format!("__key_{i}");

@@ -20,10 +20,7 @@ pub(crate) const SINGLE_ROW_CHECK: &str = "__scalar_subquery_value";
 
 /// `__scalar_subquery_value(rows, value)`.
 pub(crate) fn single_row_check(rows: Expr, value: Expr) -> Expr {
-    Expr::ScalarFunction(ScalarFunctionExpr {
-        func: Arc::new(SingleRowCheck),
-        args: vec![rows, value],
-    })
+    Expr::ScalarFunction(ScalarFunctionExpr { func: Arc::new(SingleRowCheck), args: vec![rows, value] })
 }
 
 impl ScalarFunction for SingleRowCheck {

@@ -64,8 +64,7 @@ fn correlated_exists_becomes_semi_join_on_the_correlation_key() {
 fn not_exists_with_non_equality_correlation_uses_the_join_filter() {
     let sub = scan_u().filter(qcol("u", "a").eq(outer("a")).and(qcol("u", "b").not_eq(outer("b")))).unwrap();
     let sub = sub.project(vec![qcol("u", "id")]).unwrap().build().unwrap();
-    let plan =
-        scan().filter(exists(sub, vec![outer("a"), outer("b")], true)).unwrap().build().unwrap();
+    let plan = scan().filter(exists(sub, vec![outer("a"), outer("b")], true)).unwrap().build().unwrap();
     assert_eq!(
         apply(&DecorrelatePredicateSubquery, plan),
         "Join: type=LeftAnti, on=[t.a = __correlated_sq_1.a], filter=__correlated_sq_1.b <> t.b\n  TableScan: t\n  SubqueryAlias: __correlated_sq_1\n    Projection: u.id, u.a, u.b\n      TableScan: u\n"
@@ -158,7 +157,8 @@ fn correlated_count_keeps_zero_for_keys_without_rows() {
         .unwrap()
         .build()
         .unwrap();
-    let plan = scan().project(vec![col("a"), scalar(sub, vec![outer("a")]).alias("n")]).unwrap().build().unwrap();
+    let plan =
+        scan().project(vec![col("a"), scalar(sub, vec![outer("a")]).alias("n")]).unwrap().build().unwrap();
     assert_eq!(
         apply(&ScalarSubqueryToJoin, plan),
         "Projection: t.a, CASE WHEN __scalar_sq_1.__always_true IS NULL THEN 0 ELSE __scalar_sq_1.count(*) END AS n\n  Join: type=Left, on=[t.a = __scalar_sq_1.__corr_key_0]\n    TableScan: t\n    SubqueryAlias: __scalar_sq_1\n      Projection: count(*), __corr_key_0, true AS __always_true\n        Projection: count(*), u.a AS __corr_key_0\n          Aggregate: groupBy=[u.a], aggr=[count(*)]\n            TableScan: u\n"
@@ -172,7 +172,10 @@ fn correlated_scalar_without_aggregate_is_checked_per_key() {
     let text = apply(&ScalarSubqueryToJoin, plan.unwrap().build().unwrap());
     assert!(text.contains("Join: type=Left, on=[t.a = __scalar_sq_1.__key_0]"), "{text}");
     assert!(text.contains("__scalar_subquery_value(__rows, __value) AS c"), "{text}");
-    assert!(text.contains("Aggregate: groupBy=[u.a], aggr=[count(*) AS __rows, max(u.c) AS __value]"), "{text}");
+    assert!(
+        text.contains("Aggregate: groupBy=[u.a], aggr=[count(*) AS __rows, max(u.c) AS __value]"),
+        "{text}"
+    );
 }
 
 #[test]

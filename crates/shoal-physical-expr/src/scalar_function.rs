@@ -24,10 +24,8 @@ impl ScalarFunctionCallExpr {
     pub fn try_new(func: Arc<dyn ScalarFunction>, args: Vec<PhysicalExprRef>) -> Result<Self> {
         let types: Vec<DataType> = args.iter().map(|a| a.data_type().clone()).collect();
         // Some result types depend on a literal argument (`date_part('epoch', ts)`).
-        let literals: Vec<Option<&ScalarValue>> = args
-            .iter()
-            .map(|a| a.as_any().downcast_ref::<crate::LiteralExpr>().map(|l| l.value()))
-            .collect();
+        let literals: Vec<Option<&ScalarValue>> =
+            args.iter().map(|a| a.as_any().downcast_ref::<crate::LiteralExpr>().map(|l| l.value())).collect();
         let return_type = func.return_type_with_literals(&types, &literals)?;
         Ok(Self { func, args, return_type })
     }

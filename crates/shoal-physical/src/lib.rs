@@ -18,8 +18,8 @@ pub mod metrics;
 pub mod operators;
 pub mod plan;
 pub mod planner;
-pub mod setops;
 mod scheduler;
+pub mod setops;
 pub mod window;
 
 pub use aggregate::{AggregateExpr, HashAggregateExec};
@@ -32,5 +32,5 @@ pub use operators::{
 };
 pub use plan::{ExecutionPlan, OperatorRole};
 pub use planner::create_physical_plan;
-pub use window::{PhysicalWindowExpr, WindowExec};
 pub use setops::{RecursiveQueryExec, SetOpExec, UnionExec, WorkTableExec};
+pub use window::{PhysicalWindowExpr, WindowExec};

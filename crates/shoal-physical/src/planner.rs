@@ -105,4 +105,3 @@ fn plan_aggregate(agg: &Aggregate, config: &SessionConfig) -> Result<Arc<dyn Exe
     let input = create_physical_plan(&agg.input, config)?;
     crate::aggregate::planner::plan_aggregate(agg, input)
 }
-

@@ -6,6 +6,11 @@
 //! worker of the session's pool; each task repeatedly claims the next morsel from a shared
 //! counter and pushes its batches through the operators into its thread-local sink state.
 //! When every morsel is done the local states are combined and finalised.
+//!
+//! A UNION ALL is one pipeline with several sources: its morsels are the morsels of every
+//! input pipeline in turn, each pushed through that input's own streaming operators first.
+//! Operators with the `Compute` role (INTERSECT / EXCEPT, recursive queries) run their inputs
+//! through the scheduler themselves and hand back their whole output as the next source.
 
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -150,7 +155,8 @@ impl Pipeline {
     /// Does some streaming operator (here or in a union's child) produce rows after the last
     /// morsel?
     fn has_final_output(&self) -> bool {
-        let own = self.ops.iter().any(|op| matches!(op.role(), OperatorRole::Streaming(s) if s.has_final_output()));
+        let own =
+            self.ops.iter().any(|op| matches!(op.role(), OperatorRole::Streaming(s) if s.has_final_output()));
         own || matches!(&self.source, PipelineSource::Union(u) if u.children.iter().any(Pipeline::has_final_output))
     }
 
@@ -233,7 +239,11 @@ pub(crate) fn build_pipeline(plan: &Arc<dyn ExecutionPlan>, ctx: &TaskContext) -
             let children =
                 plan.children().into_iter().map(|c| build_pipeline(c, ctx)).collect::<Result<Vec<_>>>()?;
             let ordered = children.iter().all(|c| c.ordered);
-            Ok(Pipeline { source: PipelineSource::Union(UnionSource::new(Arc::clone(plan), children)), ops: vec![], ordered })
+            Ok(Pipeline {
+                source: PipelineSource::Union(UnionSource::new(Arc::clone(plan), children)),
+                ops: vec![],
+                ordered,
+            })
         }
         OperatorRole::Join(join) => {
             // The build side first (its pipeline ends in the join's build sink), then the probe

@@ -32,7 +32,12 @@ impl TableSource for Sized {
     fn description(&self) -> String {
         "sized memory".into()
     }
-    fn scan(&self, projection: Option<&[usize]>, filters: &[Expr], limit: Option<usize>) -> Result<Arc<dyn ScanSource>> {
+    fn scan(
+        &self,
+        projection: Option<&[usize]>,
+        filters: &[Expr],
+        limit: Option<usize>,
+    ) -> Result<Arc<dyn ScanSource>> {
         self.0.scan(projection, filters, limit)
     }
 }
@@ -42,7 +47,8 @@ fn batch(names: [&str; 2], keys: Vec<Option<i64>>, values: Vec<Option<&str>>) ->
         Field::new(names[0], DataType::Int64, true),
         Field::new(names[1], DataType::Utf8, true),
     ]));
-    RecordBatch::try_new(schema, vec![Arc::new(Int64Array::from(keys)), Arc::new(StringArray::from(values))]).unwrap()
+    RecordBatch::try_new(schema, vec![Arc::new(Int64Array::from(keys)), Arc::new(StringArray::from(values))])
+        .unwrap()
 }
 
 /// `l(k, x)` and `r(j, y)`; `left_rows` / `right_rows` are the sizes reported to the planner.
@@ -63,7 +69,11 @@ fn tables(left_rows: usize, right_rows: usize) -> (LogicalPlan, LogicalPlan) {
 
 fn join(join_type: JoinType, filter: Option<Expr>, build_left: bool) -> LogicalPlan {
     let (l, r) = if build_left { tables(1, 100) } else { tables(100, 1) };
-    LogicalPlanBuilder::from(l).join(r, join_type, (vec![col("k")], vec![col("j")]), filter).unwrap().build().unwrap()
+    LogicalPlanBuilder::from(l)
+        .join(r, join_type, (vec![col("k")], vec![col("j")]), filter)
+        .unwrap()
+        .build()
+        .unwrap()
 }
 
 /// Rows at 1 and 4 threads, building either side: all four must agree.
@@ -84,11 +94,11 @@ fn outer_joins_pad_with_nulls() {
     let matched = ["2|b2|2|p", "2|b2|2|q", "2|b|2|p", "2|b|2|q"];
     let left_only = ["1|a|NULL|NULL", "4|d|NULL|NULL", "NULL|n|NULL|NULL"];
     let right_only = ["NULL|NULL|3|s", "NULL|NULL|NULL|t"];
-    let sorted = |parts: &[&[&str]]| {
+    fn sorted(parts: &[&[&'static str]]) -> Vec<&'static str> {
         let mut v: Vec<&str> = parts.iter().flat_map(|p| p.iter().copied()).collect();
         v.sort();
         v
-    };
+    }
     check(JoinType::Left, None, &sorted(&[&left_only, &matched]));
     check(JoinType::Right, None, &sorted(&[&right_only, &matched]));
     check(JoinType::Full, None, &sorted(&[&left_only, &right_only, &matched]));
@@ -106,8 +116,16 @@ fn semi_and_anti_joins_output_one_side_once() {
 fn residual_filter_decides_matches() {
     let f = Some(col("y").eq(shoal_expr::lit("q")));
     check(JoinType::Inner, f.clone(), &["2|b2|2|q", "2|b|2|q"]);
-    check(JoinType::Left, f.clone(), &["1|a|NULL|NULL", "2|b2|2|q", "2|b|2|q", "4|d|NULL|NULL", "NULL|n|NULL|NULL"]);
-    check(JoinType::Right, f.clone(), &["2|b2|2|q", "2|b|2|q", "NULL|NULL|2|p", "NULL|NULL|3|s", "NULL|NULL|NULL|t"]);
+    check(
+        JoinType::Left,
+        f.clone(),
+        &["1|a|NULL|NULL", "2|b2|2|q", "2|b|2|q", "4|d|NULL|NULL", "NULL|n|NULL|NULL"],
+    );
+    check(
+        JoinType::Right,
+        f.clone(),
+        &["2|b2|2|q", "2|b|2|q", "NULL|NULL|2|p", "NULL|NULL|3|s", "NULL|NULL|NULL|t"],
+    );
     let g = Some(col("x").eq(shoal_expr::lit("b")).and(col("y").eq(shoal_expr::lit("p"))));
     check(JoinType::LeftAnti, g.clone(), &["1|a", "2|b2", "4|d", "NULL|n"]);
     check(JoinType::RightSemi, g, &["2|p"]);
@@ -126,7 +144,15 @@ fn nested_loop_join_without_keys() {
             .unwrap();
         assert_eq!(
             rows_at_1_and_4(&less, true),
-            strs(&["1|a|NULL|NULL", "2|b2|NULL|NULL", "2|b|NULL|NULL", "4|d|2|p", "4|d|2|q", "4|d|3|s", "NULL|n|NULL|NULL"])
+            strs(&[
+                "1|a|NULL|NULL",
+                "2|b2|NULL|NULL",
+                "2|b|NULL|NULL",
+                "4|d|2|p",
+                "4|d|2|q",
+                "4|d|3|s",
+                "NULL|n|NULL|NULL"
+            ])
         );
     }
 }
@@ -136,17 +162,26 @@ fn not_in_semantics_with_null_aware_anti_join() {
     let (l, r) = tables(100, 1);
     let plan = |r: LogicalPlan| {
         LogicalPlan::Join(
-            Join::try_new(Arc::new(l.clone()), Arc::new(r), vec![(col("k"), col("j"))], None, JoinType::LeftAnti, true)
-                .unwrap(),
+            Join::try_new(
+                Arc::new(l.clone()),
+                Arc::new(r),
+                vec![(col("k"), col("j"))],
+                None,
+                JoinType::LeftAnti,
+                true,
+            )
+            .unwrap(),
         )
     };
     // the right side has a NULL key: nothing is NOT IN it
     assert_eq!(rows_at_1_and_4(&plan(r.clone()), true), Vec::<String>::new());
     // without the NULL: rows with a NULL key are dropped too
-    let no_null = LogicalPlanBuilder::from(r.clone()).filter(col("j").is_not_null()).unwrap().build().unwrap();
+    let no_null =
+        LogicalPlanBuilder::from(r.clone()).filter(col("j").is_not_null()).unwrap().build().unwrap();
     assert_eq!(rows_at_1_and_4(&plan(no_null), true), strs(&["1|a", "4|d"]));
     // an empty right side: every row, NULL keys included
-    let empty = LogicalPlanBuilder::from(r).filter(col("j").gt(shoal_expr::lit(100i64))).unwrap().build().unwrap();
+    let empty =
+        LogicalPlanBuilder::from(r).filter(col("j").gt(shoal_expr::lit(100i64))).unwrap().build().unwrap();
     assert_eq!(rows_at_1_and_4(&plan(empty), true), strs(&["1|a", "2|b", "2|b2", "4|d", "NULL|n"]));
 }
 
@@ -189,8 +224,14 @@ fn large_build_is_partitioned_and_parallel() {
         })
         .collect();
     let probe_rows: usize = probe.iter().map(|b| b.num_rows()).sum();
-    let l = LogicalPlanBuilder::scan("l", Arc::new(Sized(MemTable::new(probe), probe_rows))).unwrap().build().unwrap();
-    let r = LogicalPlanBuilder::scan("r", Arc::new(Sized(MemTable::new(build), n as usize))).unwrap().build().unwrap();
+    let l = LogicalPlanBuilder::scan("l", Arc::new(Sized(MemTable::new(probe), probe_rows)))
+        .unwrap()
+        .build()
+        .unwrap();
+    let r = LogicalPlanBuilder::scan("r", Arc::new(Sized(MemTable::new(build), n as usize)))
+        .unwrap()
+        .build()
+        .unwrap();
     let count = |jt: JoinType| {
         let plan = LogicalPlanBuilder::from(l.clone())
             .join(r.clone(), jt, (vec![col("k")], vec![col("j")]), None)
@@ -202,7 +243,8 @@ fn large_build_is_partitioned_and_parallel() {
         assert_eq!(one, at(4), "{jt}");
         one
     };
-    let matched: usize = (0..30i64).map(|b| (0..n / 10).filter(|i| (i * 7 + b) % (n + 1000) < n).count()).sum();
+    let matched: usize =
+        (0..30i64).map(|b| (0..n / 10).filter(|i| (i * 7 + b) % (n + 1000) < n).count()).sum();
     assert_eq!(count(JoinType::Inner), matched);
     assert_eq!(count(JoinType::LeftSemi), matched);
     assert_eq!(count(JoinType::LeftAnti), probe_rows - matched);

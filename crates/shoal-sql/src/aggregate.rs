@@ -175,7 +175,7 @@ impl AggregateRewriter<'_, '_> {
             if !matches!(self.in_schema.maybe_index_of_column(resolved), Ok(Some(_))) {
                 continue; // a column of a query further out
             }
-            if !self.groups.iter().any(|g| *g == n) {
+            if !self.groups.contains(&n) {
                 return Err(self.ungrouped_column_error(c, resolved, span));
             }
         }
@@ -192,7 +192,10 @@ impl AggregateRewriter<'_, '_> {
             .map(|a| {
                 let n = normalize(a, self.in_schema);
                 self.groups.iter().position(|g| *g == n).ok_or_else(|| {
-                    plan_error_at(span, format!("the arguments of grouping() must be GROUP BY expressions, {a} is not"))
+                    plan_error_at(
+                        span,
+                        format!("the arguments of grouping() must be GROUP BY expressions, {a} is not"),
+                    )
                 })
             })
             .collect::<Result<Vec<_>>>()?;

@@ -28,7 +28,9 @@ impl SqlPlanner<'_> {
             for clause in &list.clauses {
                 match clause {
                     FunctionArgumentClause::OrderBy(keys) => order_by = self.sort_exprs(keys, scope)?,
-                    FunctionArgumentClause::Separator(v) if func == AggregateFunction::StringAgg && args.len() == 1 => {
+                    FunctionArgumentClause::Separator(v)
+                        if func == AggregateFunction::StringAgg && args.len() == 1 =>
+                    {
                         args.push(Expr::Literal(value_to_scalar(&v.value).at(v.span)?));
                     }
                     other => return Err(not_supported_at(span, format!("{other} in an aggregate call"))),
@@ -44,7 +46,14 @@ impl SqlPlanner<'_> {
                 // percentile_cont(q) WITHIN GROUP (ORDER BY x [DESC])
                 (AggregateFunction::QuantileCont, [q], [key]) => {
                     let q = q.clone();
-                    let q = if key.asc { q } else { lit(1.0f64).binary(Operator::Minus, q) };
+                    // descending order: the fraction counts from the other end
+                    let q = match (&q, key.asc) {
+                        (_, true) => q,
+                        (Expr::Literal(v), false) if v.as_f64().is_some() => {
+                            lit(1.0 - v.as_f64().unwrap_or(0.0))
+                        }
+                        (_, false) => lit(1.0f64).binary(Operator::Minus, q),
+                    };
                     *args = vec![key.expr.clone(), q];
                 }
                 (AggregateFunction::QuantileCont, _, _) => {
@@ -55,13 +64,19 @@ impl SqlPlanner<'_> {
                 }
                 (func, _, _) if func.is_order_sensitive() => order_by = keys,
                 (func, _, _) => {
-                    return Err(plan_error_at(span, format!("{func}() does not take WITHIN GROUP (ORDER BY ..)")))
+                    return Err(plan_error_at(
+                        span,
+                        format!("{func}() does not take WITHIN GROUP (ORDER BY ..)"),
+                    ))
                 }
             }
         }
         for key in &order_by {
             if key.expr.contains_aggregate() {
-                return Err(plan_error_at(span, "aggregate functions are not allowed in an aggregate's ORDER BY"));
+                return Err(plan_error_at(
+                    span,
+                    "aggregate functions are not allowed in an aggregate's ORDER BY",
+                ));
             }
         }
         Ok(order_by)

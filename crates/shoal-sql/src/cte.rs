@@ -30,7 +30,12 @@ impl CteScopes {
     /// The plan of the CTE called `name` (case-insensitive), innermost definition first.
     pub(crate) fn lookup(&self, name: &str) -> Option<LogicalPlan> {
         let frames = self.frames.borrow();
-        frames.iter().rev().flat_map(|f| f.iter().rev()).find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, p)| p.clone())
+        frames
+            .iter()
+            .rev()
+            .flat_map(|f| f.iter().rev())
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, p)| p.clone())
     }
 
     fn push_frame(&self) {
@@ -58,7 +63,11 @@ impl CteScopes {
 
 impl SqlPlanner<'_> {
     /// Run `plan_body` with the CTEs of `with` in scope (they go out of scope afterwards).
-    pub(crate) fn with_ctes(&self, with: &With, plan_body: impl FnOnce() -> Result<LogicalPlan>) -> Result<LogicalPlan> {
+    pub(crate) fn with_ctes(
+        &self,
+        with: &With,
+        plan_body: impl FnOnce() -> Result<LogicalPlan>,
+    ) -> Result<LogicalPlan> {
         self.ctes.push_frame();
         let out = self.define_ctes(with).and_then(|()| plan_body());
         self.ctes.pop_frame();
@@ -107,7 +116,8 @@ impl SqlPlanner<'_> {
             .collect::<Vec<_>>();
         let width = fields.len();
         let work_schema = Arc::new(PlanSchema::new(fields, vec![None; width])?);
-        let work_table = LogicalPlan::WorkTableScan(WorkTableScan { name: name.to_string(), schema: work_schema });
+        let work_table =
+            LogicalPlan::WorkTableScan(WorkTableScan { name: name.to_string(), schema: work_schema });
         self.ctes.define(name, work_table);
         let recursive = self.plan_set_expr(right);
         self.ctes.undefine_last();
@@ -117,9 +127,11 @@ impl SqlPlanner<'_> {
             let union = LogicalPlanBuilder::union_all_of(vec![static_term, recursive]).at(span)?;
             return if all { union.build() } else { union.distinct()?.build() };
         }
-        let types: Vec<DataType> = static_term.schema().fields().iter().map(|f| f.data_type().clone()).collect();
+        let types: Vec<DataType> =
+            static_term.schema().fields().iter().map(|f| f.data_type().clone()).collect();
         let recursive = cast_recursive_term(recursive, &types, name, right.span())?;
-        let plan = RecursiveQuery::try_new(name, Arc::new(static_term), Arc::new(recursive), !all).at(span)?;
+        let plan =
+            RecursiveQuery::try_new(name, Arc::new(static_term), Arc::new(recursive), !all).at(span)?;
         Ok(LogicalPlan::RecursiveQuery(plan))
     }
 }

@@ -9,8 +9,8 @@ use shoal_expr::plan::EmptyRelation;
 use shoal_expr::type_coercion::{cast_to, comparison_coercion};
 use shoal_expr::{Column, Expr, LogicalPlan, LogicalPlanBuilder, PlanSchema};
 use sqlparser::ast::{
-    ColumnOption, CopyOption, CopySource, CopyTarget, CreateTable, Insert, ObjectName, Spanned,
-    Statement, TableFactor, TableObject,
+    ColumnOption, CopyOption, CopySource, CopyTarget, CreateTable, Insert, ObjectName, Spanned, Statement,
+    TableFactor, TableObject,
 };
 
 use crate::span::{not_supported_at, plan_error_at, WithSqlSpan};
@@ -53,7 +53,9 @@ impl SqlPlanner<'_> {
             (Some(_), false) => {
                 return Err(not_supported_at(span, "a column list together with AS query in CREATE TABLE"))
             }
-            (None, true) => return Err(plan_error_at(span, format!("CREATE TABLE {name} needs columns or AS query"))),
+            (None, true) => {
+                return Err(plan_error_at(span, format!("CREATE TABLE {name} needs columns or AS query")))
+            }
             (None, false) => {
                 let mut fields = Vec::with_capacity(create.columns.len());
                 for column in &create.columns {
@@ -73,7 +75,10 @@ impl SqlPlanner<'_> {
                         }
                     }
                     if fields.iter().any(|f: &Arc<Field>| f.name().eq_ignore_ascii_case(&column.name.value)) {
-                        return Err(plan_error_at(col_span, format!("column '{}' is declared twice", column.name.value)));
+                        return Err(plan_error_at(
+                            col_span,
+                            format!("column '{}' is declared twice", column.name.value),
+                        ));
                     }
                     fields.push(Arc::new(Field::new(&column.name.value, data_type, nullable)));
                 }
@@ -173,7 +178,12 @@ impl SqlPlanner<'_> {
     }
 
     /// `DROP TABLE [IF EXISTS] name`.
-    pub(crate) fn plan_drop_table(&self, stmt: &Statement, names: &[ObjectName], if_exists: bool) -> Result<PlannedStatement> {
+    pub(crate) fn plan_drop_table(
+        &self,
+        stmt: &Statement,
+        names: &[ObjectName],
+        if_exists: bool,
+    ) -> Result<PlannedStatement> {
         match names {
             [name] => Ok(PlannedStatement::DropTable { name: object_name(name)?, if_exists }),
             _ => Err(not_supported_at(stmt.span(), "dropping several tables in one statement")),
@@ -246,14 +256,20 @@ fn copy_options(path: &str, options: &[CopyOption]) -> Result<CopyOptions> {
                 format = Some(match f.value.to_ascii_lowercase().as_str() {
                     "parquet" => CopyFormat::Parquet,
                     "csv" => CopyFormat::Csv,
-                    other => return shoal_common::plan_err!("COPY TO: unknown FORMAT '{other}' (use parquet or csv)"),
+                    other => {
+                        return shoal_common::plan_err!(
+                            "COPY TO: unknown FORMAT '{other}' (use parquet or csv)"
+                        )
+                    }
                 })
             }
             CopyOption::Header(h) => header = *h,
             CopyOption::Delimiter(c) => {
                 delimiter = match u8::try_from(*c) {
                     Ok(b) if b.is_ascii() => b,
-                    _ => return shoal_common::plan_err!("COPY TO: the delimiter must be one ASCII character"),
+                    _ => {
+                        return shoal_common::plan_err!("COPY TO: the delimiter must be one ASCII character")
+                    }
                 }
             }
             other => return shoal_common::not_supported!("the COPY option {other}"),

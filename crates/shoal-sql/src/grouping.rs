@@ -83,7 +83,8 @@ impl SqlPlanner<'_> {
                 Ok(vec![Expr::GroupingSet(combine(per_item, schema, span)?)])
             }
             [modifier @ (GroupByWithModifier::Rollup | GroupByWithModifier::Cube)] if !any_sets => {
-                let exprs: Vec<Expr> = per_item.into_iter().flat_map(|(s, _)| s.into_iter().flatten()).collect();
+                let exprs: Vec<Expr> =
+                    per_item.into_iter().flat_map(|(s, _)| s.into_iter().flatten()).collect();
                 let exprs = dedupe(exprs, schema);
                 Ok(vec![Expr::GroupingSet(match modifier {
                     GroupByWithModifier::Rollup => GroupingSet::Rollup(exprs),
@@ -109,10 +110,18 @@ impl SqlPlanner<'_> {
                 if elements.len() > 12 {
                     return Err(plan_error_at(g.span(), "CUBE takes at most 12 elements"));
                 }
-                let masks = GroupingSet::Cube((0..elements.len()).map(|i| lit(i as i64)).collect()).expand()?;
+                let masks =
+                    GroupingSet::Cube((0..elements.len()).map(|i| lit(i as i64)).collect()).expand()?;
                 let sets = masks
                     .iter()
-                    .map(|m| elements.iter().zip(m).filter(|(_, &keep)| keep).flat_map(|(e, _)| e.clone()).collect())
+                    .map(|m| {
+                        elements
+                            .iter()
+                            .zip(m)
+                            .filter(|(_, &keep)| keep)
+                            .flat_map(|(e, _)| e.clone())
+                            .collect()
+                    })
                     .collect();
                 (sets, true)
             }
@@ -134,7 +143,10 @@ impl SqlPlanner<'_> {
             None => self.sql_to_expr(g, scope)?,
         };
         if expr.contains_aggregate() {
-            return Err(plan_error_at(g.span(), format!("aggregate functions are not allowed in GROUP BY: {g}")));
+            return Err(plan_error_at(
+                g.span(),
+                format!("aggregate functions are not allowed in GROUP BY: {g}"),
+            ));
         }
         Ok(expr)
     }
@@ -218,10 +230,7 @@ pub(crate) fn grouping_value(positions: &[usize], n: usize, grouped_by_set: bool
     let m = positions.len();
     let bits = positions.iter().enumerate().map(|(k, &p)| {
         let shift = (n - 1 - p) as u32;
-        let bit = id
-            .clone()
-            .binary(Operator::Divide, lit(1i64 << shift))
-            .binary(Operator::Modulo, lit(2i64));
+        let bit = id.clone().binary(Operator::Divide, lit(1i64 << shift)).binary(Operator::Modulo, lit(2i64));
         let weight = 1i64 << (m - 1 - k);
         if weight == 1 {
             bit

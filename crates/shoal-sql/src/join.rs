@@ -68,7 +68,10 @@ impl SqlPlanner<'_> {
         match constraint {
             JoinConstraint::None => {
                 if !matches!(join_type, JoinType::Inner) {
-                    return Err(plan_error_at(span, format!("a {join_type} join needs an ON or USING condition")));
+                    return Err(plan_error_at(
+                        span,
+                        format!("a {join_type} join needs an ON or USING condition"),
+                    ));
                 }
                 LogicalPlanBuilder::from(left).cross_join(right).and_then(LogicalPlanBuilder::build).at(span)
             }
@@ -76,7 +79,10 @@ impl SqlPlanner<'_> {
                 let joined = left.schema().join(right.schema());
                 let condition = self.sql_to_expr(on, &ExprScope::new(&joined))?;
                 if condition.contains_aggregate() {
-                    return Err(plan_error_at(on.span(), "aggregate functions are not allowed in JOIN conditions"));
+                    return Err(plan_error_at(
+                        on.span(),
+                        "aggregate functions are not allowed in JOIN conditions",
+                    ));
                 }
                 LogicalPlanBuilder::from(left)
                     .join_on(right, join_type, condition)
@@ -84,7 +90,7 @@ impl SqlPlanner<'_> {
                     .at(on.span())
             }
             JoinConstraint::Using(names) => {
-                let columns = names.iter().map(|n| using_column(n)).collect::<Result<Vec<_>>>()?;
+                let columns = names.iter().map(using_column).collect::<Result<Vec<_>>>()?;
                 join_using(left, right, join_type, &columns, span)
             }
             JoinConstraint::Natural => {
@@ -121,7 +127,10 @@ fn side_column(plan: &LogicalPlan, name: &str, side: &str, span: SqlSpan) -> Res
     let schema = plan.schema();
     match schema.maybe_index_of_column(&Column::from_name(name)).at(span)? {
         Some(i) => Ok(schema.column(i)),
-        None => Err(plan_error_at(span, format!("column '{name}' in USING is not in the {side} input of the join"))),
+        None => Err(plan_error_at(
+            span,
+            format!("column '{name}' in USING is not in the {side} input of the join"),
+        )),
     }
 }
 

@@ -50,8 +50,8 @@ mod parser;
 mod query;
 mod relation;
 mod select;
-mod span;
 mod set_operation;
+mod span;
 pub mod statement;
 mod subquery;
 mod types;
@@ -105,7 +105,13 @@ pub struct SqlPlanner<'a> {
 
 impl<'a> SqlPlanner<'a> {
     pub fn new(ctx: &'a dyn ContextProvider) -> Self {
-        Self { ctx, column_spans: RefCell::new(vec![]), ctes: cte::CteScopes::default(), outer_scopes: RefCell::new(vec![]), named_windows: RefCell::new(vec![]) }
+        Self {
+            ctx,
+            column_spans: RefCell::new(vec![]),
+            ctes: cte::CteScopes::default(),
+            outer_scopes: RefCell::new(vec![]),
+            named_windows: RefCell::new(vec![]),
+        }
     }
 
     /// Remember that `column` (resolved) was written at `span`.

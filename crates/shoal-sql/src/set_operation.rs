@@ -25,7 +25,8 @@ impl SqlPlanner<'_> {
                 // A chain `a UNION b UNION c` with one quantifier becomes a single n-ary union.
                 let mut terms = vec![right];
                 let mut rest = left;
-                while let SetExpr::SetOperation { op: SetOperator::Union, set_quantifier, left, right } = rest {
+                while let SetExpr::SetOperation { op: SetOperator::Union, set_quantifier, left, right } = rest
+                {
                     if is_all(*set_quantifier) != Some(all) {
                         break;
                     }
@@ -43,7 +44,8 @@ impl SqlPlanner<'_> {
                 }
             }
             SetOperator::Intersect | SetOperator::Except | SetOperator::Minus => {
-                let kind = if op == SetOperator::Intersect { SetOpKind::Intersect } else { SetOpKind::Except };
+                let kind =
+                    if op == SetOperator::Intersect { SetOpKind::Intersect } else { SetOpKind::Except };
                 let left = self.plan_set_expr(left)?;
                 let right = self.plan_set_expr(right)?;
                 LogicalPlanBuilder::from(left).set_operation(kind, all, right).at(span)?.build()

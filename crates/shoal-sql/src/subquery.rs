@@ -42,9 +42,10 @@ impl SqlPlanner<'_> {
                 }
                 Expr::ScalarSubquery(subquery)
             }
-            SqlExpr::Exists { subquery, negated } => {
-                Expr::Exists(Exists { subquery: self.plan_subquery(subquery, scope.schema)?, negated: *negated })
-            }
+            SqlExpr::Exists { subquery, negated } => Expr::Exists(Exists {
+                subquery: self.plan_subquery(subquery, scope.schema)?,
+                negated: *negated,
+            }),
             SqlExpr::InSubquery { expr, subquery, negated } => {
                 let expr = self.sql_to_expr(expr, scope)?;
                 let subquery = self.plan_subquery(subquery, scope.schema)?;
@@ -52,7 +53,9 @@ impl SqlPlanner<'_> {
                 if width != 1 {
                     return Err(plan_error_at(
                         e.span(),
-                        format!("the subquery of IN must return exactly one column, this one returns {width}"),
+                        format!(
+                            "the subquery of IN must return exactly one column, this one returns {width}"
+                        ),
                     ));
                 }
                 Expr::InSubquery(InSubquery { expr: Box::new(expr), subquery, negated: *negated })

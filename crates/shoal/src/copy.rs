@@ -22,7 +22,8 @@ impl Session {
     /// `COPY`: stream the rows of `plan` into `path`; returns the number of rows written.
     pub(crate) fn copy_to(&self, plan: LogicalPlan, path: &str, options: &CopyOptions) -> Result<usize> {
         let df = DataFrame::new(self.clone(), plan);
-        let fields: Vec<Field> = df.schema().fields().iter().map(|f| f.as_ref().clone().with_nullable(true)).collect();
+        let fields: Vec<Field> =
+            df.schema().fields().iter().map(|f| f.as_ref().clone().with_nullable(true)).collect();
         let schema: SchemaRef = Arc::new(Schema::new(fields));
         let mut rows = 0usize;
         write_atomic(Path::new(path), |file| {
@@ -41,7 +42,7 @@ impl Session {
 /// A Parquet or CSV writer over one file.
 enum BatchWriter {
     Parquet(Box<parquet::arrow::ArrowWriter<File>>, SchemaRef, String),
-    Csv(arrow::csv::Writer<BufWriter<File>>, SchemaRef, String),
+    Csv(Box<arrow::csv::Writer<BufWriter<File>>>, SchemaRef, String),
 }
 
 impl BatchWriter {
@@ -57,7 +58,7 @@ impl BatchWriter {
                     .with_header(options.header)
                     .with_delimiter(options.delimiter)
                     .build(BufWriter::new(file));
-                BatchWriter::Csv(writer, Arc::clone(schema), path.to_string())
+                BatchWriter::Csv(Box::new(writer), Arc::clone(schema), path.to_string())
             }
         })
     }
@@ -81,8 +82,10 @@ impl BatchWriter {
                 file.sync_all().map_err(|e| ShoalError::Io { path, source: e })
             }
             BatchWriter::Csv(w, _, path) => {
-                let buffered = w.into_inner();
-                let file = buffered.into_inner().map_err(|e| ShoalError::Io { path: path.clone(), source: e.into_error() })?;
+                let buffered = (*w).into_inner();
+                let file = buffered
+                    .into_inner()
+                    .map_err(|e| ShoalError::Io { path: path.clone(), source: e.into_error() })?;
                 file.sync_all().map_err(|e| ShoalError::Io { path, source: e })
             }
         }
@@ -120,9 +123,8 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(File) -> Result<()>) -> Resu
     if path.is_dir() {
         return Err(io(std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a directory")));
     }
-    let temp = temp_path(path).ok_or_else(|| {
-        io(std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file path"))
-    })?;
+    let temp = temp_path(path)
+        .ok_or_else(|| io(std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file path")))?;
     let file = File::options().write(true).create_new(true).open(&temp).map_err(io)?;
     let result = write(file).and_then(|()| std::fs::rename(&temp, path).map_err(io));
     if result.is_err() {

@@ -78,8 +78,10 @@ fn split_args(name: &str, args: &[TableFunctionArg]) -> Result<(String, Vec<(Str
     let Some(path) = path.value.as_str() else {
         return plan_err!("{name}(): the path must be a string, got {}", path.value);
     };
-    let named =
-        args.iter().filter_map(|a| a.name.as_ref().map(|n| (n.to_ascii_lowercase(), a.value.clone()))).collect();
+    let named = args
+        .iter()
+        .filter_map(|a| a.name.as_ref().map(|n| (n.to_ascii_lowercase(), a.value.clone())))
+        .collect();
     Ok((path.to_string(), named))
 }
 
@@ -106,11 +108,9 @@ fn csv_options(mut options: CsvOptions, named: &[(String, ScalarValue)]) -> Resu
                 Some(n) if n > 0 => options.infer_max_rows = n as usize,
                 _ => return plan_err!("read_csv(): {key} must be a positive integer, got {value}"),
             },
-            other => {
-                return plan_err!(
-                    "read_csv() has no option '{other}'; options are header, delim, quote, escape, sample_size"
-                )
-            }
+            other => return plan_err!(
+                "read_csv() has no option '{other}'; options are header, delim, quote, escape, sample_size"
+            ),
         }
     }
     Ok(options)

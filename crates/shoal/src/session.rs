@@ -168,7 +168,10 @@ impl Session {
     pub fn sql(&self, sql: &str) -> Result<DataFrame> {
         let statements = shoal_sql::split_statements(sql)?;
         if statements.len() != 1 {
-            return plan_err!("sql() takes exactly one statement, got {} (use execute_sql)", statements.len());
+            return plan_err!(
+                "sql() takes exactly one statement, got {} (use execute_sql)",
+                statements.len()
+            );
         }
         let (_, stmt) = &statements[0];
         let planned = self.plan_statement(stmt)?;
@@ -261,9 +264,16 @@ impl Session {
             PlannedStatement::Describe { plan } => {
                 let schema = plan.schema();
                 let names = schema.fields().iter().map(|f| f.name().clone()).collect();
-                let types =
-                    schema.fields().iter().map(|f| shoal_expr::display::sql_type_name(f.data_type())).collect();
-                let nulls = schema.fields().iter().map(|f| if f.is_nullable() { "YES" } else { "NO" }.to_string()).collect();
+                let types = schema
+                    .fields()
+                    .iter()
+                    .map(|f| shoal_expr::display::sql_type_name(f.data_type()))
+                    .collect();
+                let nulls = schema
+                    .fields()
+                    .iter()
+                    .map(|f| if f.is_nullable() { "YES" } else { "NO" }.to_string())
+                    .collect();
                 let batch = text_batch(&[("column_name", names), ("column_type", types), ("null", nulls)])?;
                 Ok(done(vec![batch.clone()], batch.schema()))
             }
@@ -297,11 +307,9 @@ impl Session {
                     return plan_err!("unknown optimizer rule '{bad}'; rules are: {}", known.join(", "));
                 }
             }
-            _ => {
-                return plan_err!(
-                    "unknown setting '{name}'; settings are: threads, batch_size, optimizer, optimizer.disable"
-                )
-            }
+            _ => return plan_err!(
+                "unknown setting '{name}'; settings are: threads, batch_size, optimizer, optimizer.disable"
+            ),
         }
         self.set_config(config)
     }
@@ -314,7 +322,10 @@ impl Default for Session {
 }
 
 fn parse_usize(name: &str, value: &str) -> Result<usize> {
-    value.parse::<usize>().or_else(|_| plan_err!("SET {name}: expected a whole number, got '{value}'"))
+    match value.parse::<usize>() {
+        Ok(n) => Ok(n),
+        Err(_) => plan_err!("SET {name}: expected a whole number, got '{value}'"),
+    }
 }
 
 fn path_str(path: &Path) -> Result<String> {
@@ -341,9 +352,9 @@ pub(crate) fn text_batch(columns: &[(&str, Vec<String>)]) -> Result<RecordBatch>
 
 impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Session").field("config", &self.config()).field("tables", &self.table_names()).finish()
+        f.debug_struct("Session")
+            .field("config", &self.config())
+            .field("tables", &self.table_names())
+            .finish()
     }
 }
-
-
-

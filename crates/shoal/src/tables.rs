@@ -35,12 +35,16 @@ impl Session {
         let schema = df.schema();
         let mut seen = HashSet::new();
         if let Some(dup) = schema.fields().iter().find(|f| !seen.insert(f.name().to_lowercase())) {
-            return plan_err!("CREATE TABLE {name}: column '{}' appears more than once (name the columns with AS)", dup.name());
+            return plan_err!(
+                "CREATE TABLE {name}: column '{}' appears more than once (name the columns with AS)",
+                dup.name()
+            );
         }
         let schema: SchemaRef = if declared {
             schema
         } else {
-            let fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone().with_nullable(true)).collect();
+            let fields: Vec<Field> =
+                schema.fields().iter().map(|f| f.as_ref().clone().with_nullable(true)).collect();
             Arc::new(Schema::new(fields))
         };
         let batches = df.collect()?;
@@ -55,7 +59,8 @@ impl Session {
     pub(crate) fn insert_into(&self, table: &str, plan: LogicalPlan) -> Result<()> {
         let schema = self.memory_table(table)?.schema();
         let batches = DataFrame::new(self.clone(), plan).collect()?;
-        let mut new_batches = batches.iter().map(|b| conform(b, &schema, table)).collect::<Result<Vec<_>>>()?;
+        let mut new_batches =
+            batches.iter().map(|b| conform(b, &schema, table)).collect::<Result<Vec<_>>>()?;
         new_batches.retain(|b| b.num_rows() > 0);
         // Re-read the table under the lock, so concurrent inserts do not lose rows.
         let mut catalog = self.state.catalog.write().map_err(|_| poisoned())?;
@@ -87,7 +92,9 @@ impl Session {
         };
         match table.as_any().downcast_ref::<MemTable>() {
             Some(mem) => Ok(mem.clone()),
-            None => plan_err!("cannot INSERT INTO '{name}': only tables made with CREATE TABLE accept new rows"),
+            None => {
+                plan_err!("cannot INSERT INTO '{name}': only tables made with CREATE TABLE accept new rows")
+            }
         }
     }
 }
@@ -116,7 +123,10 @@ fn conform(batch: &RecordBatch, schema: &SchemaRef, table: &str) -> Result<Recor
             );
         }
         if !field.is_nullable() && column.null_count() > 0 {
-            return exec_err!("NULL value in column '{}' of table '{table}' violates its NOT NULL constraint", field.name());
+            return exec_err!(
+                "NULL value in column '{}' of table '{table}' violates its NOT NULL constraint",
+                field.name()
+            );
         }
     }
     let options = RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));

@@ -21,11 +21,15 @@ fn files_in(dir: &Path) -> Vec<String> {
 
 /// A session with table `nums(x)`: several batches of 1..=n, then one batch holding a 0.
 fn session_with_zero_at_end(batches: usize, rows: i64) -> Session {
-    let session = Session::with_config(SessionConfig { threads: 2, batch_size: 1024, ..SessionConfig::default() });
+    let session =
+        Session::with_config(SessionConfig { threads: 2, batch_size: 1024, ..SessionConfig::default() });
     let schema = Arc::new(Schema::new(vec![Field::new("x", DataType::Int64, false)]));
     let mut all = vec![];
     for _ in 0..batches {
-        all.push(RecordBatch::try_new(schema.clone(), vec![Arc::new(Int64Array::from_iter_values(1..=rows))]).unwrap());
+        all.push(
+            RecordBatch::try_new(schema.clone(), vec![Arc::new(Int64Array::from_iter_values(1..=rows))])
+                .unwrap(),
+        );
     }
     all.push(RecordBatch::try_new(schema.clone(), vec![Arc::new(Int64Array::from(vec![5, 0, 7]))]).unwrap());
     session.register_batches("nums", all).unwrap();
@@ -92,7 +96,9 @@ fn copy_failing_midway_keeps_the_previous_export() {
 fn copy_round_trips_parquet_and_csv() {
     let session = Session::new();
     session
-        .execute_sql("CREATE TABLE t AS SELECT * FROM (VALUES (1, 'a'), (2, NULL), (3, 'x,y')) AS v(id, name)")
+        .execute_sql(
+            "CREATE TABLE t AS SELECT * FROM (VALUES (1, 'a'), (2, NULL), (3, 'x,y')) AS v(id, name)",
+        )
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     for (file, options) in [("t.parquet", ""), ("t.csv", " (FORMAT csv, HEADER true)")] {

@@ -7,10 +7,12 @@ use shoal::{Session, SessionConfig};
 
 /// The first column of the result of `sql` as integers (NULL as None), in result order.
 fn ints(session: &Session, sql: &str) -> Vec<Option<i64>> {
-    let batches: Vec<RecordBatch> = session.sql(sql).unwrap_or_else(|e| panic!("{sql}: {e}")).collect().unwrap();
+    let batches: Vec<RecordBatch> =
+        session.sql(sql).unwrap_or_else(|e| panic!("{sql}: {e}")).collect().unwrap();
     let mut out = vec![];
     for b in &batches {
-        let a = b.column(0).as_any().downcast_ref::<Int64Array>().unwrap_or_else(|| panic!("{sql}: not Int64"));
+        let a =
+            b.column(0).as_any().downcast_ref::<Int64Array>().unwrap_or_else(|| panic!("{sql}: not Int64"));
         out.extend((0..a.len()).map(|i| a.is_valid(i).then(|| a.value(i))));
     }
     out
@@ -39,7 +41,8 @@ fn sessions() -> Vec<Session> {
 #[test]
 fn union_all_keeps_every_row_across_morsels() {
     for s in sessions() {
-        let rows = ints(&s, "SELECT count(*) FROM (SELECT n FROM big UNION ALL SELECT n FROM big WHERE m = 0) AS u");
+        let rows =
+            ints(&s, "SELECT count(*) FROM (SELECT n FROM big UNION ALL SELECT n FROM big WHERE m = 0) AS u");
         assert_eq!(rows, vec![Some(1100)]);
         let rows = ints(&s, "SELECT sum(n) FROM (SELECT n FROM big UNION ALL SELECT m FROM big) AS u");
         assert_eq!(rows, vec![Some(500_500 + 4500)]);
@@ -58,9 +61,13 @@ fn union_distinct_and_ordering() {
 fn intersect_and_except_count_duplicates() {
     for s in sessions() {
         // m = 3 occurs 100 times on the left, 3 times on the right
-        let rows = ints(&s, "SELECT m FROM big INTERSECT ALL SELECT * FROM (VALUES (3), (3), (3), (NULL)) AS v(x)");
+        let rows =
+            ints(&s, "SELECT m FROM big INTERSECT ALL SELECT * FROM (VALUES (3), (3), (3), (NULL)) AS v(x)");
         assert_eq!(rows, vec![Some(3), Some(3), Some(3)]);
-        let rows = ints(&s, "SELECT count(*) FROM (SELECT m FROM big EXCEPT ALL SELECT m FROM big WHERE n <= 500) AS e");
+        let rows = ints(
+            &s,
+            "SELECT count(*) FROM (SELECT m FROM big EXCEPT ALL SELECT m FROM big WHERE n <= 500) AS e",
+        );
         assert_eq!(rows, vec![Some(500)]);
         let rows = sorted(ints(&s, "SELECT m FROM big EXCEPT SELECT m FROM big WHERE m > 2"));
         assert_eq!(rows, vec![Some(0), Some(1), Some(2)]);

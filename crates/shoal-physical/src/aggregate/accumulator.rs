@@ -9,15 +9,15 @@ use shoal_expr::AggregateFunction;
 
 use super::array_agg::ArrayAggAccumulator;
 use super::avg::AvgAccumulator;
+use super::count::CountAccumulator;
 use super::count_if::CountIfAccumulator;
+use super::distinct::DistinctAccumulator;
 use super::hll::ApproxDistinctAccumulator;
+use super::min_max::{BooleanMinMax, NullMinMax, PrimitiveMinMax, StringMinMax};
 use super::quantile::QuantileAccumulator;
 use super::string_agg::StringAggAccumulator;
-use super::tdigest::ApproxQuantileAccumulator;
-use super::count::CountAccumulator;
-use super::distinct::DistinctAccumulator;
-use super::min_max::{BooleanMinMax, NullMinMax, PrimitiveMinMax, StringMinMax};
 use super::sum::SumAccumulator;
+use super::tdigest::ApproxQuantileAccumulator;
 use super::variance::{VarianceAccumulator, VarianceKind};
 
 /// The state of one aggregate for every group of one hash table.
@@ -98,7 +98,9 @@ pub fn create_accumulator_with(
         StddevPop => Box::new(VarianceAccumulator::new(VarianceKind::StddevPop)),
         VarSamp => Box::new(VarianceAccumulator::new(VarianceKind::VarSamp)),
         VarPop => Box::new(VarianceAccumulator::new(VarianceKind::VarPop)),
-        StringAgg => Box::new(StringAggAccumulator::new(params.separator.clone().unwrap_or_else(|| ",".into()))),
+        StringAgg => {
+            Box::new(StringAggAccumulator::new(params.separator.clone().unwrap_or_else(|| ",".into())))
+        }
         ArrayAgg => Box::new(ArrayAggAccumulator::new(arg_type.clone())),
         Median => Box::new(QuantileAccumulator::new(0.5)),
         QuantileCont => Box::new(QuantileAccumulator::new(params.quantile.unwrap_or(0.5))),

@@ -50,7 +50,11 @@ impl GroupRows {
     pub fn push_lists(&mut self, states: &[ArrayRef], group_ids: &[u32]) -> Result<()> {
         let lists = states
             .iter()
-            .map(|s| s.as_list_opt::<i32>().ok_or_else(|| shoal_common::ShoalError::Internal("group rows: state is not a list".into())))
+            .map(|s| {
+                s.as_list_opt::<i32>().ok_or_else(|| {
+                    shoal_common::ShoalError::Internal("group rows: state is not a list".into())
+                })
+            })
             .collect::<Result<Vec<_>>>()?;
         let Some(first) = lists.first() else {
             return internal_err!("group rows: no state columns");
@@ -74,7 +78,8 @@ impl GroupRows {
         let group_ids = std::mem::take(&mut self.group_ids);
         let mut columns = Vec::with_capacity(self.types.len());
         for (c, t) in self.types.iter().enumerate() {
-            let parts: Vec<&dyn Array> = chunks.iter().filter_map(|ch| ch.get(c)).map(|a| a.as_ref()).collect();
+            let parts: Vec<&dyn Array> =
+                chunks.iter().filter_map(|ch| ch.get(c)).map(|a| a.as_ref()).collect();
             columns.push(if parts.is_empty() { arrow::array::new_empty_array(t) } else { concat(&parts)? });
         }
         Ok((columns, group_ids))
@@ -102,7 +107,8 @@ impl GroupRows {
             *pos += 1;
         }
         let order = UInt32Array::from(order);
-        let columns = columns.iter().map(|c| Ok(take(c.as_ref(), &order, None)?)).collect::<Result<Vec<_>>>()?;
+        let columns =
+            columns.iter().map(|c| Ok(take(c.as_ref(), &order, None)?)).collect::<Result<Vec<_>>>()?;
         Ok(SortedRows { columns, offsets })
     }
 

@@ -235,9 +235,15 @@ pub fn hash_rows(array: &ArrayRef) -> Result<Vec<u64>> {
     Ok(match data_type {
         DataType::Boolean => array.as_boolean().values().iter().map(|b| state.hash_one(b)).collect(),
         DataType::Utf8 => array.as_string::<i32>().iter().map(|v| state.hash_one(v.unwrap_or(""))).collect(),
-        DataType::LargeUtf8 => array.as_string::<i64>().iter().map(|v| state.hash_one(v.unwrap_or(""))).collect(),
-        DataType::Utf8View => array.as_string_view().iter().map(|v| state.hash_one(v.unwrap_or(""))).collect(),
-        DataType::Binary => array.as_binary::<i32>().iter().map(|v| state.hash_one(v.unwrap_or(b""))).collect(),
+        DataType::LargeUtf8 => {
+            array.as_string::<i64>().iter().map(|v| state.hash_one(v.unwrap_or(""))).collect()
+        }
+        DataType::Utf8View => {
+            array.as_string_view().iter().map(|v| state.hash_one(v.unwrap_or(""))).collect()
+        }
+        DataType::Binary => {
+            array.as_binary::<i32>().iter().map(|v| state.hash_one(v.unwrap_or(b""))).collect()
+        }
         other => {
             let converter = RowConverter::new(vec![SortField::new(other.clone())])?;
             let rows = converter.convert_columns(std::slice::from_ref(array))?;
@@ -273,7 +279,8 @@ impl GroupsAccumulator for ApproxDistinctAccumulator {
 
     fn state(&mut self, total_groups: usize) -> Result<Vec<ArrayRef>> {
         self.sketches.resize_with(total_groups, HyperLogLog::default);
-        let bytes: Vec<Vec<u8>> = std::mem::take(&mut self.sketches).iter_mut().map(|s| s.to_bytes()).collect();
+        let bytes: Vec<Vec<u8>> =
+            std::mem::take(&mut self.sketches).iter_mut().map(|s| s.to_bytes()).collect();
         let array = BinaryArray::from_iter_values(bytes.iter());
         Ok(vec![Arc::new(array)])
     }

@@ -152,8 +152,9 @@ impl HashAggregateExec {
         if grouping_sets.iter().any(|s| s.grouped.len() != group_exprs.len()) {
             return internal_err!("grouping set masks do not match the group expressions");
         }
-        let out_of_range =
-            |a: &AggregateExpr| a.arg.is_some_and(|i| i >= args.len()) || a.order_by.iter().any(|(i, _, _)| *i >= args.len());
+        let out_of_range = |a: &AggregateExpr| {
+            a.arg.is_some_and(|i| i >= args.len()) || a.order_by.iter().any(|(i, _, _)| *i >= args.len())
+        };
         if let Some(bad) = aggr_exprs.iter().find(|a| out_of_range(a)) {
             return internal_err!("aggregate {} refers to a missing argument", bad.display);
         }
@@ -163,7 +164,14 @@ impl HashAggregateExec {
             a.create_accumulator()?;
         }
         Ok(Self {
-            shared: Arc::new(AggregateShared { group_exprs, group_types, grouping_sets, args, aggr_exprs, schema }),
+            shared: Arc::new(AggregateShared {
+                group_exprs,
+                group_types,
+                grouping_sets,
+                args,
+                aggr_exprs,
+                schema,
+            }),
             input,
             metrics: OperatorMetrics::default(),
         })
@@ -198,8 +206,13 @@ impl ExecutionPlan for HashAggregateExec {
                 .grouping_sets
                 .iter()
                 .map(|s| {
-                    let kept: Vec<&str> =
-                        s.grouped.iter().zip(groups.iter()).filter(|(g, _)| **g).map(|(_, e)| e.as_str()).collect();
+                    let kept: Vec<&str> = s
+                        .grouped
+                        .iter()
+                        .zip(groups.iter())
+                        .filter(|(g, _)| **g)
+                        .map(|(_, e)| e.as_str())
+                        .collect();
                     format!("({})", kept.join(", "))
                 })
                 .collect();
@@ -323,7 +336,11 @@ impl LocalSinkState for AggregateLocal {
             .map(|agg| {
                 let columns = agg.arg.iter().chain(agg.order_by.iter().map(|(i, _, _)| i));
                 let mut values = columns
-                    .map(|&i| args.get(i).cloned().ok_or_else(|| shoal_common::ShoalError::Internal("missing aggregate argument".into())))
+                    .map(|&i| {
+                        args.get(i).cloned().ok_or_else(|| {
+                            shoal_common::ShoalError::Internal("missing aggregate argument".into())
+                        })
+                    })
                     .collect::<Result<Vec<ArrayRef>>>()?;
                 let Some(f) = &agg.filter else {
                     return Ok((values, None));
@@ -343,7 +360,9 @@ impl LocalSinkState for AggregateLocal {
             let mut set_keys: Vec<ArrayRef> = keys
                 .iter()
                 .zip(set.grouped.iter())
-                .map(|(k, &grouped)| if grouped { Arc::clone(k) } else { new_null_array(k.data_type(), rows) })
+                .map(
+                    |(k, &grouped)| if grouped { Arc::clone(k) } else { new_null_array(k.data_type(), rows) },
+                )
                 .collect();
             set_keys.push(Arc::new(UInt64Array::from_value(set.id, rows)));
             self.update(&set_keys, rows, &inputs)?;

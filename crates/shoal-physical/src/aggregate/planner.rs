@@ -100,7 +100,9 @@ fn bind_call(
             }),
             quantile: None,
         },
-        (QuantileCont | ApproxQuantile, [q]) => AggregateParams { separator: None, quantile: Some(quantile_of(func, q)?) },
+        (QuantileCont | ApproxQuantile, [q]) => {
+            AggregateParams { separator: None, quantile: Some(quantile_of(func, q)?) }
+        }
         _ => return not_supported!("{func}() with {} arguments", call.args.len()),
     };
     if matches!(func, QuantileCont | ApproxQuantile) && params.quantile.is_none() {

@@ -46,7 +46,8 @@ impl GroupsAccumulator for QuantileAccumulator {
         let Some(v) = values.first() else {
             return internal_err!("quantile needs an argument column");
         };
-        let v = if v.data_type() == &DataType::Float64 { Arc::clone(v) } else { cast(v, &DataType::Float64)? };
+        let v =
+            if v.data_type() == &DataType::Float64 { Arc::clone(v) } else { cast(v, &DataType::Float64)? };
         self.rows.push(&[v], group_ids)
     }
 

@@ -191,7 +191,8 @@ impl GroupsAccumulator for ApproxQuantileAccumulator {
         let Some(v) = values.first() else {
             return internal_err!("approx_quantile() needs an argument column");
         };
-        let v = if v.data_type() == &DataType::Float64 { Arc::clone(v) } else { cast(v, &DataType::Float64)? };
+        let v =
+            if v.data_type() == &DataType::Float64 { Arc::clone(v) } else { cast(v, &DataType::Float64)? };
         let Some(v) = v.as_primitive_opt::<Float64Type>() else {
             return internal_err!("approx_quantile: values are not doubles");
         };

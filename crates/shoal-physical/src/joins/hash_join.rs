@@ -289,6 +289,11 @@ impl StreamingOperator for HashJoinProbe {
 
     fn final_output(&self) -> Result<Vec<RecordBatch>> {
         let build = self.build()?;
-        self.shared.output.final_output(&build.batch, build.visited.as_ref(), &self.probe_schema, self.batch_size)
+        self.shared.output.final_output(
+            &build.batch,
+            build.visited.as_ref(),
+            &self.probe_schema,
+            self.batch_size,
+        )
     }
 }

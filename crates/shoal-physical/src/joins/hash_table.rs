@@ -113,9 +113,7 @@ impl KeyCodec {
                 };
                 let as_i64 = cast(key, &DataType::Int64)?;
                 let values: Vec<i64> = as_i64.as_primitive::<Int64Type>().values().to_vec();
-                let hashes = hash_chunks(values.len(), &|i| {
-                    values.get(i).map_or(0, |v| state.hash_one(v))
-                });
+                let hashes = hash_chunks(values.len(), &|i| values.get(i).map_or(0, |v| state.hash_one(v)));
                 (hashes, KeyValues::Int64(values))
             }
             KeyCodec::Rows(converter) => {
@@ -127,11 +125,7 @@ impl KeyCodec {
         if hashes.len() != num_rows {
             return exec_err!("join keys have {} rows, expected {num_rows}", hashes.len());
         }
-        Ok(EncodedKeys {
-            hashes,
-            values,
-            valid,
-        })
+        Ok(EncodedKeys { hashes, values, valid })
     }
 }
 
@@ -189,20 +183,12 @@ impl JoinHashTable {
         }
         let codec = KeyCodec::try_new(types)?;
         let build_keys = codec.encode(keys, num_rows)?;
-        let parts = if num_rows < PARALLEL_BUILD_MIN_ROWS {
-            1
-        } else {
-            threads.max(1)
-        };
+        let parts = if num_rows < PARALLEL_BUILD_MIN_ROWS { 1 } else { threads.max(1) };
         let partitions = (0..parts)
             .into_par_iter()
             .map(|p| build_partition(&build_keys, p, parts))
             .collect::<Result<Vec<_>>>()?;
-        Ok(Self {
-            codec,
-            build_keys,
-            partitions,
-        })
+        Ok(Self { codec, build_keys, partitions })
     }
 
     /// Does some build row have a NULL key?

@@ -64,7 +64,9 @@ pub fn plan_join(
     let on = join
         .on
         .iter()
-        .map(|(l, r)| Ok((create_physical_expr(l, join.left.schema())?, create_physical_expr(r, join.right.schema())?)))
+        .map(|(l, r)| {
+            Ok((create_physical_expr(l, join.left.schema())?, create_physical_expr(r, join.right.schema())?))
+        })
         .collect::<Result<Vec<_>>>()?;
     Ok(Arc::new(HashJoinExec::try_new(left, right, on, spec, join.null_aware)?))
 }

@@ -43,7 +43,8 @@ impl NestedLoopJoinExec {
             joined_schema: spec.joined_schema,
             schema: spec.schema,
         };
-        let shared = NestedLoopShared { output, join_type: spec.join_type, metrics: OperatorMetrics::default() };
+        let shared =
+            NestedLoopShared { output, join_type: spec.join_type, metrics: OperatorMetrics::default() };
         Self { left, right, shared: Arc::new(shared) }
     }
 
@@ -63,8 +64,10 @@ impl ExecutionPlan for NestedLoopJoinExec {
         vec![&self.left, &self.right]
     }
     fn describe(&self) -> String {
-        let mut out =
-            format!("NestedLoopJoinExec: type={}, build={:?}", self.shared.join_type, self.shared.output.build_side);
+        let mut out = format!(
+            "NestedLoopJoinExec: type={}, build={:?}",
+            self.shared.join_type, self.shared.output.build_side
+        );
         if let Some(f) = &self.shared.output.filter {
             out.push_str(&format!(", filter={f}"));
         }
@@ -160,8 +163,11 @@ impl StreamingOperator for NestedLoopProbe {
         let (n, m) = (batch.num_rows(), build.batch.num_rows());
         let mut probe_idx: Vec<u32> = vec![];
         let mut build_idx: Vec<u32> = vec![];
-        if m > 0 {
-            let per_chunk = (CANDIDATES_PER_CHUNK / m).max(1);
+        if let Some(per_chunk) = CANDIDATES_PER_CHUNK.checked_div(m) {
+            if m > u32::MAX as usize {
+                return shoal_common::exec_err!("the build side of a join has too many rows ({m})");
+            }
+            let per_chunk = per_chunk.max(1);
             let mut start = 0;
             while start < n {
                 let end = (start + per_chunk).min(n);
@@ -186,6 +192,11 @@ impl StreamingOperator for NestedLoopProbe {
 
     fn final_output(&self) -> Result<Vec<RecordBatch>> {
         let build = self.build()?;
-        self.shared.output.final_output(&build.batch, build.visited.as_ref(), &self.probe_schema, self.batch_size)
+        self.shared.output.final_output(
+            &build.batch,
+            build.visited.as_ref(),
+            &self.probe_schema,
+            self.batch_size,
+        )
     }
 }

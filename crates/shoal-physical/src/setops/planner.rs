@@ -14,7 +14,10 @@ pub(crate) fn plan_union(union: &Union, config: &SessionConfig) -> Result<Arc<dy
     Ok(Arc::new(UnionExec::new(inputs, union.schema.to_arrow())))
 }
 
-pub(crate) fn plan_set_operation(op: &SetOperation, config: &SessionConfig) -> Result<Arc<dyn ExecutionPlan>> {
+pub(crate) fn plan_set_operation(
+    op: &SetOperation,
+    config: &SessionConfig,
+) -> Result<Arc<dyn ExecutionPlan>> {
     let left = create_physical_plan(&op.left, config)?;
     let right = create_physical_plan(&op.right, config)?;
     Ok(Arc::new(SetOpExec::new(op.op, op.all, left, right, op.schema.to_arrow())))

@@ -243,11 +243,7 @@ impl ExecutionPlan for RecursiveQueryExec {
         vec![&self.static_term, &self.recursive_term]
     }
     fn describe(&self) -> String {
-        format!(
-            "RecursiveQueryExec: {} ({})",
-            self.name,
-            if self.distinct { "UNION" } else { "UNION ALL" }
-        )
+        format!("RecursiveQueryExec: {} ({})", self.name, if self.distinct { "UNION" } else { "UNION ALL" })
     }
     fn metrics(&self) -> &OperatorMetrics {
         &self.metrics

@@ -115,7 +115,11 @@ impl ComputeOperator for SetOpExec {
             })
             .collect::<Result<Vec<ArrayRef>>>()?;
         if columns.len() != self.schema.fields().len() {
-            return internal_err!("SetOpExec: {} key columns for {} fields", columns.len(), self.schema.fields().len());
+            return internal_err!(
+                "SetOpExec: {} key columns for {} fields",
+                columns.len(),
+                self.schema.fields().len()
+            );
         }
         let options = RecordBatchOptions::new().with_row_count(Some(indices.len()));
         let batch = RecordBatch::try_new_with_options(Arc::clone(&self.schema), columns, &options)?;

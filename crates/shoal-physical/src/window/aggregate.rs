@@ -20,6 +20,7 @@ use shoal_common::{exec_err, internal_err, not_supported, Result, ShoalError};
 use shoal_expr::AggregateFunction;
 
 use super::frame::{FrameBounds, Layout};
+use super::segment_tree::SegmentTree;
 
 /// `func(args)` over every row's frame.
 pub(crate) fn evaluate(
@@ -28,6 +29,7 @@ pub(crate) fn evaluate(
     return_type: &DataType,
     layout: &Layout,
     frames: &FrameBounds,
+    running: bool,
 ) -> Result<ArrayRef> {
     use AggregateFunction::*;
     let Some(arg) = args.first() else {
@@ -50,10 +52,10 @@ pub(crate) fn evaluate(
             ));
             Ok(count(&truths, frames))
         }
-        Sum | Avg => sum_or_avg(func, arg, return_type, layout, frames),
+        Sum | Avg => sum_or_avg(func, arg, return_type, layout, frames, running),
         // false < true, so AND is the minimum and OR the maximum
         Min | Max | BoolAnd | BoolOr => min_max(matches!(func, Max | BoolOr), arg, layout, frames),
-        StddevSamp | StddevPop | VarSamp | VarPop => variance(func, arg, layout, frames),
+        StddevSamp | StddevPop | VarSamp | VarPop => variance(func, arg, layout, frames, running),
         StringAgg | ArrayAgg | Median | QuantileCont | ApproxQuantile | ApproxCountDistinct => {
             not_supported!("{func}() as a window function")
         }
@@ -197,13 +199,21 @@ fn sum_or_avg(
     return_type: &DataType,
     layout: &Layout,
     frames: &FrameBounds,
+    running: bool,
 ) -> Result<ArrayRef> {
     let is_avg = func == AggregateFunction::Avg;
     match arg.data_type() {
         DataType::Float16 | DataType::Float32 | DataType::Float64 => {
             let a = cast(arg, &DataType::Float64)?;
             let a = a.as_primitive::<Float64Type>();
-            let s = sums(a.values(), a.nulls(), layout, frames)?;
+            let s = if running {
+                sums(a.values(), a.nulls(), layout, frames)?
+            } else {
+                let leaves = (0..a.len()).map(|i| if a.is_valid(i) { (a.value(i), 1u64) } else { (0.0, 0) });
+                let tree =
+                    SegmentTree::new(leaves.collect(), (0.0, 0), |(s1, c1), (s2, c2)| (s1 + s2, c1 + c2));
+                frames.starts.iter().zip(frames.ends.iter()).map(|(&s, &e)| tree.query(s, e)).collect()
+            };
             let out: Float64Array = s
                 .iter()
                 .map(|&(sum, c)| (c > 0).then(|| if is_avg { sum / c as f64 } else { sum }))
@@ -396,20 +406,53 @@ fn variance(
     arg: &ArrayRef,
     layout: &Layout,
     frames: &FrameBounds,
+    running: bool,
 ) -> Result<ArrayRef> {
     use AggregateFunction::*;
     let a = cast(arg, &DataType::Float64)?;
     let a = a.as_primitive::<Float64Type>();
-    let mut state = VarianceState { values: a.values(), nulls: a.nulls(), n: 0, mean: 0.0, m2: 0.0 };
-    let mut out: Vec<Option<f64>> = Vec::with_capacity(layout.len);
-    slide(&mut state, layout, frames, |s| {
-        let n = s.n as f64;
-        let v = match func {
-            VarSamp | StddevSamp => (s.n >= 2).then(|| s.m2 / (n - 1.0)),
-            _ => (s.n >= 1).then(|| s.m2 / n),
-        };
-        out.push(if matches!(func, StddevSamp | StddevPop) { v.map(f64::sqrt) } else { v });
-        Ok(())
-    })?;
-    Ok(Arc::new(Float64Array::from(out)))
+    // (count, mean, M2) of every frame
+    let mut stats: Vec<(u64, f64, f64)> = Vec::with_capacity(layout.len);
+    if running {
+        let mut state = VarianceState { values: a.values(), nulls: a.nulls(), n: 0, mean: 0.0, m2: 0.0 };
+        slide(&mut state, layout, frames, |s| {
+            stats.push((s.n, s.mean, s.m2));
+            Ok(())
+        })?;
+    } else {
+        let leaves =
+            (0..a.len()).map(|i| if a.is_valid(i) { (1u64, a.value(i), 0.0) } else { (0, 0.0, 0.0) });
+        let tree = SegmentTree::new(leaves.collect(), (0, 0.0, 0.0), chan_combine);
+        stats.extend(frames.starts.iter().zip(frames.ends.iter()).map(|(&s, &e)| tree.query(s, e)));
+    }
+    let out: Float64Array = stats
+        .into_iter()
+        .map(|(count, _, m2)| {
+            let n = count as f64;
+            let v = match func {
+                VarSamp | StddevSamp => (count >= 2).then(|| m2 / (n - 1.0)),
+                _ => (count >= 1).then(|| m2 / n),
+            };
+            if matches!(func, StddevSamp | StddevPop) {
+                v.map(f64::sqrt)
+            } else {
+                v
+            }
+        })
+        .collect();
+    Ok(Arc::new(out))
+}
+
+/// Chan's parallel combination of two (count, mean, M2) summaries.
+fn chan_combine(a: (u64, f64, f64), b: (u64, f64, f64)) -> (u64, f64, f64) {
+    match (a.0, b.0) {
+        (0, _) => b,
+        (_, 0) => a,
+        (na, nb) => {
+            let n = na + nb;
+            let delta = b.1 - a.1;
+            let (na, nb, nf) = (na as f64, nb as f64, n as f64);
+            (n, a.1 + delta * nb / nf, a.2 + b.2 + delta * delta * na * nb / nf)
+        }
+    }
 }

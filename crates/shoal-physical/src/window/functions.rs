@@ -26,7 +26,8 @@ pub(crate) fn evaluate(
     match f.func {
         Aggregate(a) => {
             let frames = frame_bounds(&f.frame, layout, order)?;
-            aggregate::evaluate(a, args, &f.return_type, layout, &frames)
+            let running = f.frame.start == shoal_expr::WindowFrameBound::UnboundedPreceding;
+            aggregate::evaluate(a, args, &f.return_type, layout, &frames, running)
         }
         RowNumber => Ok(int_per_row(layout, |part, _, i| (i - part.start + 1) as i64)),
         Rank => Ok(int_per_row(layout, |part, peers, _| (peers.start - part.start + 1) as i64)),
