@@ -108,9 +108,11 @@ fn csv_options(mut options: CsvOptions, named: &[(String, ScalarValue)]) -> Resu
                 Some(n) if n > 0 => options.infer_max_rows = n as usize,
                 _ => return plan_err!("read_csv(): {key} must be a positive integer, got {value}"),
             },
-            other => return plan_err!(
+            other => {
+                return plan_err!(
                 "read_csv() has no option '{other}'; options are header, delim, quote, escape, sample_size"
-            ),
+            )
+            }
         }
     }
     Ok(options)

@@ -307,9 +307,11 @@ impl Session {
                     return plan_err!("unknown optimizer rule '{bad}'; rules are: {}", known.join(", "));
                 }
             }
-            _ => return plan_err!(
+            _ => {
+                return plan_err!(
                 "unknown setting '{name}'; settings are: threads, batch_size, optimizer, optimizer.disable"
-            ),
+            )
+            }
         }
         self.set_config(config)
     }
