@@ -1,4 +1,4 @@
-//! [`IsNullExpr`]: `expr IS NULL` (never NULL itself).
+//! [`IsNullExpr`]: `expr IS NULL` and `expr IS NOT NULL` (never NULL themselves).
 
 use std::any::Any;
 use std::fmt;
@@ -12,15 +12,24 @@ use shoal_expr::ColumnarValue;
 use crate::util::{inner_array, is_scalar, wrap};
 use crate::{PhysicalExpr, PhysicalExprRef};
 
-/// `expr IS NULL`.
+/// `expr IS NULL`, or `expr IS NOT NULL` when `negated`.
 #[derive(Debug)]
 pub struct IsNullExpr {
     expr: PhysicalExprRef,
+    negated: bool,
 }
 
 impl IsNullExpr {
+    /// `expr IS NULL`.
     pub fn new(expr: PhysicalExprRef) -> Self {
-        Self { expr }
+        Self { expr, negated: false }
+    }
+    /// `expr IS NOT NULL`.
+    pub fn not_null(expr: PhysicalExprRef) -> Self {
+        Self { expr, negated: true }
+    }
+    pub fn negated(&self) -> bool {
+        self.negated
     }
     pub fn expr(&self) -> &PhysicalExprRef {
         &self.expr
@@ -29,7 +38,7 @@ impl IsNullExpr {
 
 impl fmt::Display for IsNullExpr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} IS NULL", self.expr)
+        write!(f, "{} IS {}NULL", self.expr, if self.negated { "NOT " } else { "" })
     }
 }
 
@@ -48,7 +57,12 @@ impl PhysicalExpr for IsNullExpr {
     }
     fn evaluate(&self, batch: &RecordBatch) -> Result<ColumnarValue> {
         let value = self.expr.evaluate(batch)?;
-        let out = arrow::compute::is_null(inner_array(&value).as_ref())?;
+        let array = inner_array(&value);
+        let out = if self.negated {
+            arrow::compute::is_not_null(array.as_ref())?
+        } else {
+            arrow::compute::is_null(array.as_ref())?
+        };
         wrap(Arc::new(out), is_scalar(&value))
     }
 }

@@ -6,8 +6,8 @@ use shoal_common::{internal_err, Result};
 use shoal_expr::{Case, Expr, PlanSchema};
 
 use crate::{
-    BetweenExpr, BinaryExpr, CaseExpr, CastExpr, ColumnExpr, InListExpr, IsNotNullExpr, IsNullExpr, LikeExpr,
-    LiteralExpr, NegativeExpr, NotExpr, PhysicalExprRef, ScalarFunctionCallExpr, TryCastExpr,
+    BetweenExpr, BinaryExpr, CaseExpr, CastExpr, ColumnExpr, InListExpr, IsNullExpr, LikeExpr, LiteralExpr,
+    NegativeExpr, NotExpr, PhysicalExprRef, ScalarFunctionCallExpr, TryCastExpr,
 };
 
 /// Bind `expr` to `input_schema`: columns become indices, every node its physical counterpart.
@@ -59,7 +59,7 @@ pub fn create_physical_expr(expr: &Expr, input_schema: &PlanSchema) -> Result<Ph
         Expr::Not(e) => Arc::new(NotExpr::new(bind(e)?)),
         Expr::Negative(e) => Arc::new(NegativeExpr::new(bind(e)?).with_sql_text(expr.to_string())),
         Expr::IsNull(e) => Arc::new(IsNullExpr::new(bind(e)?)),
-        Expr::IsNotNull(e) => Arc::new(IsNotNullExpr::new(bind(e)?)),
+        Expr::IsNotNull(e) => Arc::new(IsNullExpr::not_null(bind(e)?)),
         Expr::Between(b) => {
             Arc::new(BetweenExpr::new(bind(&b.expr)?, b.negated, bind(&b.low)?, bind(&b.high)?))
         }
