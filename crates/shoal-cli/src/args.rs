@@ -28,6 +28,9 @@ pub struct Cli {
     /// Files or directories to register as tables named after them (file stem).
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// Interactive mode: do not run the statements of ~/.shoalrc (or $SHOALRC) at start.
+    #[arg(long)]
+    pub no_rc: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -35,18 +38,57 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run every .sql file of a folder as a report over the taxi data (built-in sample by default).
-    Report {
-        /// Query files or folders (default: the bundled queries/taxi).
-        queries: Vec<PathBuf>,
-        /// Taxi data (file, glob or directory), registered as table `trips`.
-        #[arg(long)]
-        data: Option<PathBuf>,
-    },
+    Report(ReportArgs),
     /// Generate data sets.
     Gen {
         #[command(subcommand)]
         what: GenCommand,
     },
+}
+
+/// `shoal report`: see `crates/shoal-cli/src/report/mod.rs`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReportArgs {
+    /// Query files or folders (default: the bundled queries/taxi).
+    pub queries: Vec<PathBuf>,
+    /// Taxi data (file, glob or directory), registered as table `trips`.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Write one result file per query, charts and an index (index.md or index.html) here.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Result format (default: markdown with --out, else the global --format).
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// Set a parameter: `${NAME}` in the queries becomes VALUE, as SQL text (repeatable).
+    /// A `-- param: NAME=DEFAULT` line in a query file gives a default.
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = crate::report::parse_param_arg)]
+    pub params: Vec<(String, String)>,
+    /// Run every query even after one fails (failures are listed at the end and in the index).
+    #[arg(long)]
+    pub keep_going: bool,
+}
+
+/// The formats of report results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Markdown,
+    Html,
+    Csv,
+    Json,
+    Parquet,
+}
+
+impl From<Format> for ReportFormat {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Table => ReportFormat::Table,
+            Format::Csv => ReportFormat::Csv,
+            Format::Json => ReportFormat::Json,
+            Format::Markdown => ReportFormat::Markdown,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

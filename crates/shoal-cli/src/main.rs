@@ -1,4 +1,5 @@
-//! The `shoal` command: run SQL from the command line or files, reports, and data generators.
+//! The `shoal` command: run SQL from the command line or files, an interactive shell (REPL),
+//! reports, and data generators.
 //!
 //! Exit codes: 0 success; 1 a query, data or I/O error (message on stderr, with a caret under
 //! the SQL position when there is one); 2 bad command-line usage.
@@ -6,6 +7,7 @@
 mod args;
 mod output;
 mod report;
+mod repl;
 
 use std::io::Write;
 use std::path::Path;
@@ -60,9 +62,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         session.register_path(&table_name_for(p), p)?;
     }
     match cli.command {
-        Some(Command::Report { queries, data }) => {
-            return report::run_report(&session, &queries, data.as_deref(), cli.format)
-        }
+        Some(Command::Report(args)) => return report::run_report(&session, args, cli.format),
         Some(Command::Gen { what }) => return generate(what),
         None => {}
     }
@@ -79,14 +79,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
         ran = true;
     }
     if !ran {
-        // No statements: read them from standard input when it is piped, else explain usage.
+        // No statements: read them from standard input when it is piped, else open the REPL.
         use std::io::IsTerminal;
         if std::io::stdin().is_terminal() {
-            return Err(Failure(
-                "Error: nothing to run. Try `shoal -c \"SELECT 42\"`, `shoal -f queries.sql`, or `shoal report` \
-                 (the taxi report on built-in sample data); see `shoal --help`."
-                    .into(),
-            ));
+            return repl::run(&session, repl::ReplOptions { format: cli.format, no_rc: cli.no_rc });
         }
         let mut sql = String::new();
         std::io::Read::read_to_string(&mut std::io::stdin(), &mut sql)
@@ -98,7 +94,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
 
 /// Run `;`-separated statements, printing each result; errors show the SQL position.
 pub fn run_sql(session: &Session, sql: &str, format: Format) -> Result<(), Failure> {
-    let results = session.execute_sql(sql).map_err(|e| Failure(e.render(sql)))?;
+    let results = repl::progress::run_watched(session, None, || session.execute_sql(sql))
+        .map_err(|e| Failure(e.render(sql)))?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     for r in results {

@@ -1,4 +1,6 @@
-//! Printing result batches as a boxed table, CSV, JSON or Markdown.
+//! Printing result batches as a boxed table, CSV, JSON, Markdown or `column = value` lines.
+
+pub mod table;
 
 use std::io::Write;
 
@@ -96,6 +98,22 @@ pub fn print_batches(
                 let row: Vec<String> = row.into_iter().map(|c| c.replace('|', "\\|")).collect();
                 writeln!(out, "| {} |", row.join(" | "))?;
             }
+        }
+    }
+    Ok(())
+}
+
+/// Write `batches` as one `column = value` line per column (names right-aligned), with a blank
+/// line between rows.
+pub fn print_lines(out: &mut dyn Write, schema: &SchemaRef, batches: &[RecordBatch]) -> anyhow::Result<()> {
+    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    for (i, row) in cells(batches, "NULL")?.into_iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        for (name, value) in names.iter().zip(row) {
+            writeln!(out, "{name:>width$} = {value}")?;
         }
     }
     Ok(())

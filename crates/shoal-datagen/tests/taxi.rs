@@ -177,3 +177,112 @@ fn zero_files_is_an_error() {
     let err = taxi::write_taxi(dir.path(), 10, 0, FileFormat::Csv).unwrap_err();
     assert!(err.to_string().contains("at least 1"), "{err}");
 }
+
+#[test]
+fn schema_types_match_tlc() {
+    let ts = DataType::Timestamp(arrow::datatypes::TimeUnit::Microsecond, None);
+    let expected = [
+        ("VendorID", DataType::Int32, false),
+        ("tpep_pickup_datetime", ts.clone(), false),
+        ("tpep_dropoff_datetime", ts, false),
+        ("passenger_count", DataType::Int64, true),
+        ("trip_distance", DataType::Float64, false),
+        ("RatecodeID", DataType::Int64, true),
+        ("store_and_fwd_flag", DataType::Utf8, true),
+        ("PULocationID", DataType::Int32, false),
+        ("DOLocationID", DataType::Int32, false),
+        ("payment_type", DataType::Int64, false),
+        ("fare_amount", DataType::Float64, false),
+        ("extra", DataType::Float64, false),
+        ("mta_tax", DataType::Float64, false),
+        ("tip_amount", DataType::Float64, false),
+        ("tolls_amount", DataType::Float64, false),
+        ("improvement_surcharge", DataType::Float64, false),
+        ("total_amount", DataType::Float64, false),
+        ("congestion_surcharge", DataType::Float64, true),
+        ("Airport_fee", DataType::Float64, true),
+    ];
+    let schema = taxi::taxi_schema();
+    let actual: Vec<(&str, DataType, bool)> =
+        schema.fields().iter().map(|f| (f.name().as_str(), f.data_type().clone(), f.is_nullable())).collect();
+    assert_eq!(actual, expected);
+    // The Parquet files carry the same schema.
+    let dir = tempfile::tempdir().unwrap();
+    let paths = taxi::write_taxi(dir.path(), 100, 1, FileFormat::Parquet).unwrap();
+    let (batches, _) = read_parquet(&paths[0]);
+    assert_eq!(batches[0].schema(), schema);
+}
+
+/// Every data line of the CSV files, in file order, without their header lines.
+fn csv_body(paths: &[std::path::PathBuf]) -> Vec<String> {
+    let mut lines = vec![];
+    for p in paths {
+        let text = fs::read_to_string(p).unwrap();
+        lines.extend(text.lines().skip(1).map(str::to_string));
+    }
+    lines
+}
+
+#[test]
+fn splitting_into_files_keeps_the_rows() {
+    // 50,001 rows do not divide evenly by 3: the first files take the extra rows.
+    let rows = 50_001;
+    let one = tempfile::tempdir().unwrap();
+    let three = tempfile::tempdir().unwrap();
+    let three_again = tempfile::tempdir().unwrap();
+    let single = taxi::write_taxi(one.path(), rows, 1, FileFormat::Parquet).unwrap();
+    let split = taxi::write_taxi(three.path(), rows, 3, FileFormat::Parquet).unwrap();
+    let split_again = taxi::write_taxi(three_again.path(), rows, 3, FileFormat::Parquet).unwrap();
+    for (a, b) in split.iter().zip(&split_again) {
+        assert_eq!(fs::read(a).unwrap(), fs::read(b).unwrap(), "{}", a.display());
+    }
+    let whole = arrow::compute::concat_batches(&taxi::taxi_schema(), &read_parquet(&single[0]).0).unwrap();
+    let mut offset = 0;
+    for (path, expected_rows) in split.iter().zip([16_667, 16_667, 16_667]) {
+        let part = arrow::compute::concat_batches(&taxi::taxi_schema(), &read_parquet(path).0).unwrap();
+        assert_eq!(part.num_rows(), expected_rows, "{}", path.display());
+        assert_eq!(part, whole.slice(offset, expected_rows), "{}", path.display());
+        offset += expected_rows;
+    }
+    assert_eq!(offset, whole.num_rows());
+
+    // CSV: the data lines of the split files, in order, are those of the single file.
+    let one = tempfile::tempdir().unwrap();
+    let three = tempfile::tempdir().unwrap();
+    let single = taxi::write_taxi(one.path(), 10_000, 1, FileFormat::Csv).unwrap();
+    let split = taxi::write_taxi(three.path(), 10_000, 3, FileFormat::Csv).unwrap();
+    assert_eq!(split.len(), 3);
+    let (whole, parts) = (csv_body(&single), csv_body(&split));
+    assert_eq!(whole.len(), 10_000);
+    assert!(whole == parts, "split CSV rows differ from the single file's");
+}
+
+#[test]
+fn distances_counts_and_codes_are_in_range() {
+    let batch = taxi::generate_rows(taxi::DEFAULT_SEED, 0, 30_000).unwrap();
+    let distance = batch.column(4).as_primitive::<Float64Type>();
+    assert_eq!(distance.null_count(), 0);
+    assert!(distance.values().iter().all(|d| d.is_finite() && *d >= 0.0));
+    assert!(distance.values().iter().any(|d| *d == 0.0), "some trips have no distance");
+    assert!(distance.values().iter().any(|d| *d > 10.0), "some trips are long");
+
+    let passengers = batch.column(3).as_primitive::<Int64Type>();
+    assert!(passengers.null_count() > 0);
+    assert!(passengers.iter().flatten().all(|p| (0..=9).contains(&p)));
+    let payment = batch.column(9).as_primitive::<Int64Type>();
+    // NULL passenger counts come from the "unknown" feed, whose payment type is 0.
+    for i in 0..batch.num_rows() {
+        assert_eq!(passengers.is_null(i), payment.value(i) == 0, "row {i}");
+        assert!((0..=6).contains(&payment.value(i)), "row {i}");
+    }
+    let ratecode = batch.column(5).as_primitive::<Int64Type>();
+    assert!(ratecode.iter().flatten().all(|r| [1, 2, 3, 4, 5, 6, 99].contains(&r)));
+    let vendor = batch.column(0).as_primitive::<Int32Type>();
+    assert!(vendor.values().iter().all(|v| [1, 2, 6, 7].contains(v)), "VendorID codes of the TLC dictionary");
+    let pickup = batch.column(1).as_primitive::<TimestampMicrosecondType>();
+    let dropoff = batch.column(2).as_primitive::<TimestampMicrosecondType>();
+    assert!(pickup.values().iter().zip(dropoff.values()).all(|(p, d)| d >= p));
+    let total = batch.column(16).as_primitive::<Float64Type>();
+    let fare = batch.column(10).as_primitive::<Float64Type>();
+    assert!(total.values().iter().zip(fare.values()).all(|(t, f)| t >= f), "total includes the fare");
+}

@@ -15,6 +15,7 @@ mod listing;
 mod mem;
 mod parquet;
 mod path;
+mod statistics;
 
 use std::sync::Arc;
 

@@ -7,9 +7,10 @@ use std::sync::Arc;
 use arrow::datatypes::SchemaRef;
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use shoal_common::{plan_err, Result};
-use shoal_expr::{Expr, ScanSource, Statistics, TableSource};
+use shoal_expr::{ColumnStatistics, Expr, ScanSource, Statistics, TableSource};
 
 use crate::project_schema;
+use crate::statistics::{exact_column_statistics, ColumnStatisticsCache};
 
 /// Rows per morsel: larger batches are sliced so workers share the work.
 const MORSEL_ROWS: usize = 8192;
@@ -19,6 +20,8 @@ const MORSEL_ROWS: usize = 8192;
 pub struct MemTable {
     schema: SchemaRef,
     batches: Arc<Vec<RecordBatch>>,
+    /// Exact per-column statistics, computed when the optimizer first asks.
+    column_statistics: Arc<ColumnStatisticsCache>,
 }
 
 impl MemTable {
@@ -44,7 +47,7 @@ impl MemTable {
                 }
             }
         }
-        Ok(Self { schema, batches: Arc::new(batches) })
+        Ok(Self { schema, batches: Arc::new(batches), column_statistics: Arc::default() })
     }
 
     /// The batches of the table.
@@ -65,6 +68,12 @@ impl TableSource for MemTable {
             num_rows: Some(self.batches.iter().map(|b| b.num_rows()).sum()),
             total_byte_size: Some(self.batches.iter().map(|b| b.get_array_memory_size()).sum()),
         }
+    }
+    fn column_statistics(&self, column: usize) -> ColumnStatistics {
+        self.column_statistics.get_or_compute(column, || {
+            let chunks: Vec<_> = self.batches.iter().filter_map(|b| b.columns().get(column).cloned()).collect();
+            exact_column_statistics(&chunks)
+        })
     }
     fn description(&self) -> String {
         format!("memory: {} batches", self.batches.len())

@@ -94,7 +94,9 @@ impl AggregateFunction {
             Median | QuantileCont | ApproxQuantile => DataType::Float64,
             ApproxCountDistinct | CountIf => DataType::Int64,
             BoolAnd | BoolOr => DataType::Boolean,
-            Count | Sum | Avg | Min | Max | StddevSamp | StddevPop | VarSamp | VarPop => return None,
+            Count | Sum | Avg | Min | Max | StddevSamp | StddevPop | VarSamp | VarPop | UserDefined(_) => {
+                return None
+            }
         }))
     }
 

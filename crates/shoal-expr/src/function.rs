@@ -7,6 +7,8 @@ use arrow::array::ArrayRef;
 use arrow::datatypes::{DataType, DECIMAL128_MAX_PRECISION, DECIMAL128_MAX_SCALE};
 use shoal_common::{plan_err, Result, ScalarValue};
 
+use crate::udaf::AggregateUdfRef;
+
 /// The value of an expression over a batch: a whole column, or one value for every row.
 #[derive(Debug, Clone)]
 pub enum ColumnarValue {
@@ -34,7 +36,8 @@ impl ColumnarValue {
 ///
 /// The builder calls [`ScalarFunction::coerce_types`] to insert casts on the arguments and
 /// [`ScalarFunction::return_type`] to type the call, so type errors surface at planning time.
-pub trait ScalarFunction: Send + Sync + fmt::Debug {
+/// (`Any` lets the DataFrame API recognise its placeholder for calls resolved by name.)
+pub trait ScalarFunction: Send + Sync + fmt::Debug + std::any::Any {
     /// The canonical lower-case name.
     fn name(&self) -> &str;
     /// Other names the function answers to.
@@ -95,6 +98,9 @@ pub enum AggregateFunction {
     BoolOr,
     /// `count_if(cond)`: rows where `cond` is true.
     CountIf,
+    /// A user-defined aggregate (see [`crate::udaf::AggregateUdf`]), found by name in the
+    /// session's function registry.
+    UserDefined(AggregateUdfRef),
 }
 
 impl AggregateFunction {
@@ -120,6 +126,7 @@ impl AggregateFunction {
         AggregateFunction::CountIf,
     ];
 
+    /// The canonical lower-case name (a user-defined aggregate's own name).
     pub fn name(self) -> &'static str {
         match self {
             AggregateFunction::Count => "count",
@@ -140,6 +147,7 @@ impl AggregateFunction {
             AggregateFunction::BoolAnd => "bool_and",
             AggregateFunction::BoolOr => "bool_or",
             AggregateFunction::CountIf => "count_if",
+            AggregateFunction::UserDefined(u) => u.name(),
         }
     }
 
@@ -204,12 +212,16 @@ impl AggregateFunction {
             AggregateFunction::BoolAnd => "bool_and(b) -> boolean: true if every value is true",
             AggregateFunction::BoolOr => "bool_or(b) -> boolean: true if any value is true",
             AggregateFunction::CountIf => "count_if(b) -> bigint: rows where b is true",
+            AggregateFunction::UserDefined(u) => u.udaf().description(),
         }
     }
 
     /// The types the arguments must be cast to before accumulation.
     pub fn coerce_types(self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
         use AggregateFunction::*;
+        if let UserDefined(u) = self {
+            return u.udaf().coerce_types(arg_types);
+        }
         if let Some(types) = self.coerce_types_ext(arg_types) {
             return types;
         }
@@ -245,6 +257,9 @@ impl AggregateFunction {
     /// The result type for (coerced) argument types.
     pub fn return_type(self, arg_types: &[DataType]) -> Result<DataType> {
         use AggregateFunction::*;
+        if let UserDefined(u) = self {
+            return u.udaf().return_type(arg_types);
+        }
         if let Some(t) = self.return_type_ext(arg_types) {
             return t;
         }

@@ -9,6 +9,7 @@ pub mod builder;
 pub mod cardinality;
 pub mod display;
 pub mod expr;
+pub mod expr_fn;
 pub mod expr_schema;
 pub mod function;
 pub mod grouping_set;
@@ -19,6 +20,7 @@ pub mod set_plan;
 pub mod table;
 pub mod tree_node;
 pub mod type_coercion;
+pub mod udaf;
 pub mod window;
 
 pub use builder::LogicalPlanBuilder;
@@ -32,8 +34,9 @@ pub use join::{Join, JoinType};
 pub use plan::LogicalPlan;
 pub use schema::{Column, PlanSchema, PlanSchemaRef};
 pub use set_plan::{RecursiveQuery, SetOpKind, SetOperation, Union, WorkTableScan};
-pub use table::{ScanSource, Statistics, TableSource};
+pub use table::{ColumnStatistics, ScanSource, Statistics, TableSource};
 pub use tree_node::{Transformed, TreeNode, TreeNodeRecursion};
+pub use udaf::{Accumulator, AggregateUdf, AggregateUdfRef};
 pub use window::{
     Window, WindowFrame, WindowFrameBound, WindowFrameUnits, WindowFunction, WindowFunctionExpr,
 };

@@ -8,15 +8,29 @@ use std::sync::Arc;
 
 use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
-use shoal_common::Result;
+use shoal_common::{Result, ScalarValue};
 
 use crate::expr::Expr;
 
-/// What is known about a table's size before reading it.
+/// What is known about a table's size before reading it. Per-column statistics are asked for
+/// one column at a time ([`TableSource::column_statistics`]), as some sources compute them.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Statistics {
     pub num_rows: Option<usize>,
     pub total_byte_size: Option<usize>,
+}
+
+/// What is known about one column before reading it; `None` where unknown.
+#[derive(Debug, Clone, Default)]
+pub struct ColumnStatistics {
+    /// NULLs in the column.
+    pub null_count: Option<usize>,
+    /// The smallest and largest non-NULL values (exact bounds, never truncated ones).
+    pub min: Option<ScalarValue>,
+    pub max: Option<ScalarValue>,
+    /// The number of distinct non-NULL values: exact for in-memory tables, an estimate from
+    /// metadata or a sample for files.
+    pub distinct_count: Option<f64>,
 }
 
 /// A table the planner can scan: Parquet or CSV files, an in-memory table, a view's result.
@@ -26,6 +40,12 @@ pub trait TableSource: Send + Sync + fmt::Debug {
     fn schema(&self) -> SchemaRef;
     fn statistics(&self) -> Statistics {
         Statistics::default()
+    }
+    /// Statistics of column `column` (an index into [`TableSource::schema`]). Sources that
+    /// compute them (sampling) do so on first request and cache the result, so the optimizer
+    /// asks only about the columns it needs (join keys, filtered and grouped columns).
+    fn column_statistics(&self, _column: usize) -> ColumnStatistics {
+        ColumnStatistics::default()
     }
     /// A short description for EXPLAIN, e.g. `parquet: 12 files`.
     fn description(&self) -> String;

@@ -114,7 +114,8 @@ impl WindowFunction {
                     | A::Median
                     | A::QuantileCont
                     | A::ApproxQuantile
-                    | A::ApproxCountDistinct => {
+                    | A::ApproxCountDistinct
+                    | A::UserDefined(_) => {
                         not_supported!("{a}() is not supported as a window function yet")
                     }
                     _ => a.coerce_types(arg_types),

@@ -231,6 +231,9 @@ fn date_part_array(a: &ArrayRef, field: Field) -> Result<ArrayRef> {
         let t = if field == Field::Epoch { DataType::Float64 } else { DataType::Int64 };
         return Ok(new_null_array(&t, a.len()));
     }
+    if let Some(fast) = crate::date_part_fast::date_part_fast(a, field) {
+        return Ok(fast);
+    }
     let part = |p: DatePart| -> Result<ArrayRef> { Ok(arrow_date_part(a, p)?) };
     let int32 = |a: &ArrayRef| -> Result<Int32Array> {
         match a.as_primitive_opt::<arrow::datatypes::Int32Type>() {

@@ -8,8 +8,10 @@
 
 mod decorrelate;
 pub mod decorrelate_predicate_subquery;
+pub mod eliminate_common_subexpressions;
 pub mod eliminate_filter;
 pub mod eliminate_limit;
+mod join_graph;
 pub mod optimizer;
 pub mod propagate_empty_relation;
 mod propagate_empty_relation_union;
@@ -31,6 +33,7 @@ pub mod sort_limit_to_topk;
 mod utils;
 
 pub use decorrelate_predicate_subquery::DecorrelatePredicateSubquery;
+pub use eliminate_common_subexpressions::EliminateCommonSubexpressions;
 pub use eliminate_filter::EliminateFilter;
 pub use eliminate_limit::EliminateLimit;
 pub use optimizer::{ConstEvaluator, Optimizer, OptimizerContext, OptimizerRule};

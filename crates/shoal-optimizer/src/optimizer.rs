@@ -7,8 +7,9 @@ use shoal_common::{Result, ScalarValue, SessionConfig, ShoalError};
 use shoal_expr::{Expr, LogicalPlan, PlanSchema, Transformed};
 
 use crate::{
-    DecorrelatePredicateSubquery, EliminateFilter, EliminateLimit, PropagateEmptyRelation, PushDownFilter,
-    PushDownLimit, PushDownProjection, ScalarSubqueryToJoin, SimplifyExpressions, SortLimitToTopK,
+    DecorrelatePredicateSubquery, EliminateCommonSubexpressions, EliminateFilter, EliminateLimit, PropagateEmptyRelation, PushDownFilter,
+    PushDownLimit, PushDownProjection, ReorderJoins, ScalarSubqueryToJoin, SimplifyExpressions,
+    SortLimitToTopK,
 };
 
 /// The most passes over the rule list; plans usually settle after one or two.
@@ -111,11 +112,10 @@ impl Optimizer {
             // hints into scans decides which columns each node needs. Before push_down_limit: a
             // scan with a fetch no longer takes pruning filters.
             Arc::new(PushDownFilter),
-            // `ReorderJoins` is deliberately NOT in the default list: its greedy order has no
-            // distinct-count estimates, so at TPC-H SF1 it joined customer to nation before
-            // orders in Q7 (a many-to-many join on the nation key) and ran out of memory.
-            // Until it uses key cardinalities, joins run in the written order (the build side
-            // is still chosen by size). It can be run explicitly through `Optimizer::with_rules`.
+            // After push_down_filter: it turns `FROM a, b WHERE a.x = b.y` cross joins into
+            // inner joins with keys and puts filters on the relations, which the estimates
+            // read. Before push_down_projection, which prunes the reordered tree.
+            Arc::new(ReorderJoins),
             // After push_down_filter (see above). Before push_down_limit: identity projections
             // are removed first, so a limit reaches the scan directly instead of leaving a copy
             // below a projection that then disappears (a Limit over a Limit).
@@ -124,6 +124,10 @@ impl Optimizer {
             // directly on a Sort.
             Arc::new(PushDownLimit),
             Arc::new(SortLimitToTopK),
+            // Last: the other rules move and prune expressions freely; this one then computes
+            // each repeated expression once in a projection below its node (push_down_filter
+            // leaves a filter above such a projection, so the next pass keeps the result).
+            Arc::new(EliminateCommonSubexpressions),
         ];
         Self { rules }
     }

@@ -3,7 +3,7 @@
 //! A `Filter`'s predicate is split at `AND`; adjacent filters are merged (duplicates dropped).
 //! Each deterministic part then moves:
 //! * through a `Projection`, rewritten onto the projection's expressions, when the expressions it
-//!   reads are deterministic;
+//!   reads are deterministic (and not ones `eliminate_common_subexpressions` computes once);
 //! * through a `SubqueryAlias`, re-qualified to the inner schema;
 //! * through a `Sort` without a fetch (a top-k's output depends on what reaches it);
 //! * below an `Aggregate` with group keys, when it reads group columns only (rewritten onto the
@@ -21,6 +21,7 @@ use shoal_common::Result;
 use shoal_expr::plan::{Aggregate, Filter, Projection, Sort, SubqueryAlias, TableScan};
 use shoal_expr::{Column, Expr, LogicalPlan, PlanSchema, Transformed, TreeNode};
 
+use crate::eliminate_common_subexpressions::COMMON_EXPR_PREFIX;
 use crate::optimizer::{OptimizerContext, OptimizerRule};
 use crate::utils::{is_deterministic, replace_columns, split_conjunction_owned};
 
@@ -137,7 +138,9 @@ fn partition_parts(
 fn through_projection(parts: Vec<Expr>, p: Projection) -> Result<Pushed> {
     let (below, above) = partition_parts(parts, |c| {
         let e = p.exprs.get(resolve(&p.schema, c)?)?;
-        is_deterministic(e).then(|| e.clone().unalias())
+        // A column computed once by eliminate_common_subexpressions stays computed once.
+        let common = matches!(e, Expr::Alias(a) if a.name.starts_with(COMMON_EXPR_PREFIX));
+        (is_deterministic(e) && !common).then(|| e.clone().unalias())
     })?;
     let changed = !below.is_empty();
     let input = if changed {

@@ -1,34 +1,33 @@
-//! [`ReorderJoins`]: choose the order of a chain of inner joins greedily from row estimates.
+//! [`ReorderJoins`]: choose the order of a tree of inner joins from cardinality estimates.
 //!
 //! A maximal tree of inner joins (including cross joins, as `FROM a, b, c` leaves them before
 //! predicates are pushed into them) is flattened into its inputs ("relations") and its
-//! conditions. The heuristic, left-deep:
-//! 1. start from the relation with the most estimated rows (the fact table: it streams through
-//!    every join as the probe side, so no large table is ever built into a hash table);
-//! 2. repeatedly join the relation that is connected to those joined so far by a condition and
-//!    keeps the smallest fraction of its own rows (its filters' selectivity: a filtered
-//!    dimension shrinks the stream early), ties broken by fewer estimated rows; a relation
-//!    with no connecting condition comes last (a cross join);
-//! 3. every condition is attached to the first join where all the relations it reads are
-//!    present (equalities become hash keys).
-//!
-//! Estimates come from [`shoal_expr::cardinality`] (Parquet row counts, fixed selectivities per
-//! predicate shape). The physical planner then builds the smaller side of each join. A
-//! projection on top restores the original column order. Relations without a row estimate
-//! (e.g. CSV files) keep their written order.
+//! conditions. Each relation's rows and column facts come from [`shoal_expr::cardinality`]
+//! (row counts, min/max and distinct estimates from the sources, filters applied); the search
+//! in [`crate::join_graph`] then picks the bushy tree with the smallest sum of intermediate
+//! results and build sides, never joining two parts without a condition between them. The plan
+//! is rewritten only when that tree is estimated cheaper than the written one (so a second
+//! pass leaves it alone); every condition is attached to the lowest join that has all the
+//! relations it reads (equalities become hash keys), the larger input on the left (the probe
+//! side; the physical planner builds the smaller one), and a projection on top restores the
+//! original column order. Relations without a row estimate keep the written order.
 
 use std::sync::Arc;
 
 use shoal_common::Result;
-use shoal_expr::cardinality::{estimate_rows, selectivity};
+use shoal_expr::cardinality::{estimate, PlanEstimate};
 use shoal_expr::join::split_join_condition;
-use shoal_expr::plan::{Join, Projection};
+use shoal_expr::plan::{Filter, Join, Projection};
 use shoal_expr::{Expr, JoinType, LogicalPlan, Transformed, TreeNode};
 
+use crate::join_graph::{JoinGraph, JoinTree};
 use crate::optimizer::{OptimizerContext, OptimizerRule};
 use crate::utils::split_conjunction_owned;
 
-/// Orders chains of inner joins by estimated size and selectivity.
+/// The most relations one tree may have (bitmask width).
+const MAX_RELATIONS: usize = 64;
+
+/// Orders trees of inner joins by estimated cost.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct ReorderJoins;
 
@@ -38,7 +37,7 @@ impl OptimizerRule for ReorderJoins {
     }
 
     fn rewrite(&self, plan: LogicalPlan, _ctx: &OptimizerContext) -> Result<Transformed<LogicalPlan>> {
-        // Top-down, so a chain is handled from its root; its relations are visited afterwards.
+        // Top-down, so a tree is handled from its root; its relations are visited afterwards.
         plan.transform_down(|node| match node {
             LogicalPlan::Join(j) if is_reorderable(&j) => reorder(j),
             other => Ok(Transformed::no(other)),
@@ -50,24 +49,29 @@ fn is_reorderable(j: &Join) -> bool {
     j.join_type == JoinType::Inner && !j.null_aware
 }
 
-/// Split an inner-join tree into its relations and conditions.
-fn flatten(plan: LogicalPlan, relations: &mut Vec<LogicalPlan>, conditions: &mut Vec<Expr>) {
+/// Split an inner-join tree into its relations and conditions; returns the written shape.
+fn flatten(plan: LogicalPlan, relations: &mut Vec<LogicalPlan>, conditions: &mut Vec<Expr>) -> JoinTree {
     match plan {
         LogicalPlan::Join(j) if is_reorderable(&j) => {
             conditions.extend(j.on.iter().map(|(l, r)| l.clone().eq(r.clone())));
             if let Some(f) = j.filter {
                 conditions.extend(split_conjunction_owned(f));
             }
-            flatten(Arc::unwrap_or_clone(j.left), relations, conditions);
-            flatten(Arc::unwrap_or_clone(j.right), relations, conditions);
+            let left = flatten(Arc::unwrap_or_clone(j.left), relations, conditions);
+            let right = flatten(Arc::unwrap_or_clone(j.right), relations, conditions);
+            JoinTree::Join(Box::new(left), Box::new(right))
         }
-        other => relations.push(other),
+        other => {
+            relations.push(other);
+            JoinTree::Leaf(relations.len() - 1)
+        }
     }
 }
 
-/// The relations (indices) a condition reads; `None` when a column is found in several or none.
-fn relations_of(condition: &Expr, relations: &[LogicalPlan]) -> Option<Vec<usize>> {
-    let mut out = vec![];
+/// The relations (a bitmask) a condition reads; `None` when a column is found in several
+/// relations or none.
+fn relations_of(condition: &Expr, relations: &[LogicalPlan]) -> Option<u64> {
+    let mut mask = 0u64;
     for c in condition.column_refs() {
         let found: Vec<usize> = relations
             .iter()
@@ -76,84 +80,43 @@ fn relations_of(condition: &Expr, relations: &[LogicalPlan]) -> Option<Vec<usize
             .map(|(i, _)| i)
             .collect();
         let [i] = found.as_slice() else { return None };
-        if !out.contains(i) {
-            out.push(*i);
-        }
+        mask |= 1 << i;
     }
-    Some(out)
-}
-
-/// The fraction of its rows a relation keeps through its filters (1 when unknown).
-fn kept_fraction(plan: &LogicalPlan) -> f64 {
-    match plan {
-        LogicalPlan::Filter(f) => selectivity(&f.predicate) * kept_fraction(&f.input),
-        LogicalPlan::Projection(p) => kept_fraction(&p.input),
-        LogicalPlan::SubqueryAlias(s) => kept_fraction(&s.input),
-        _ => 1.0,
-    }
+    Some(mask)
 }
 
 fn reorder(join: Join) -> Result<Transformed<LogicalPlan>> {
     let original_schema = Arc::clone(&join.schema);
     let original = LogicalPlan::Join(join.clone());
     let (mut relations, mut conditions) = (vec![], vec![]);
-    flatten(LogicalPlan::Join(join), &mut relations, &mut conditions);
-    if relations.len() < 3 {
+    let written = flatten(LogicalPlan::Join(join), &mut relations, &mut conditions);
+    if relations.len() < 3 || relations.len() > MAX_RELATIONS {
         return Ok(Transformed::no(original));
     }
-    let estimates: Option<Vec<f64>> = relations.iter().map(estimate_rows).collect();
-    let Some(estimates) = estimates else {
+    let Some(estimates) = relations.iter().map(estimate).collect::<Option<Vec<PlanEstimate>>>() else {
         return Ok(Transformed::no(original));
     };
     let Some(reads) = conditions.iter().map(|c| relations_of(c, &relations)).collect::<Option<Vec<_>>>()
     else {
         return Ok(Transformed::no(original));
     };
-    let order = greedy_order(&relations, &estimates, &reads);
-    if order.iter().copied().eq(0..relations.len()) {
+    if reads.contains(&0) {
+        // a condition reading no relation (a constant): keep the written order
         return Ok(Transformed::no(original));
     }
-    // Build the left-deep tree in `order`, attaching each condition as early as possible.
-    let mut slots: Vec<Option<LogicalPlan>> = relations.into_iter().map(Some).collect();
-    let mut joined: Vec<usize> = vec![];
-    let mut used = vec![false; conditions.len()];
-    let mut plan: Option<LogicalPlan> = None;
-    for &next in &order {
-        let Some(rel) = slots.get_mut(next).and_then(Option::take) else {
-            return Ok(Transformed::no(original));
-        };
-        joined.push(next);
-        plan = Some(match plan {
-            None => rel,
-            Some(left) => {
-                let mut here = vec![];
-                for (i, c) in conditions.iter().enumerate() {
-                    let ready = reads.get(i).is_some_and(|r| r.iter().all(|x| joined.contains(x)));
-                    if ready && !used[i] {
-                        used[i] = true;
-                        here.push(c.clone());
-                    }
-                }
-                let (on, filter) = match Expr::conjunction(here) {
-                    Some(c) => split_join_condition(c, left.schema(), rel.schema())?,
-                    None => (vec![], None),
-                };
-                LogicalPlan::Join(Join::try_new(
-                    Arc::new(left),
-                    Arc::new(rel),
-                    on,
-                    filter,
-                    JoinType::Inner,
-                    false,
-                )?)
-            }
-        });
+    let graph = JoinGraph::new(&relations, &estimates, &conditions, &reads);
+    let Some(best) = graph.best_tree() else {
+        return Ok(Transformed::no(original));
+    };
+    if best == written || graph.cost(&best) >= graph.cost(&written) * (1.0 - 1e-9) {
+        return Ok(Transformed::no(original));
     }
-    let Some(plan) = plan else {
+    let mut slots: Vec<Option<LogicalPlan>> = relations.into_iter().map(Some).collect();
+    let mut used = vec![false; conditions.len()];
+    let Some(plan) = build(&best, &graph, &mut slots, &conditions, &reads, &mut used)? else {
         return Ok(Transformed::no(original));
     };
     if used.iter().any(|u| !u) {
-        // a condition reading no relation (a constant): keep the written order
         return Ok(Transformed::no(original));
     }
     // Restore the original column order (and check every column is still found once).
@@ -167,25 +130,52 @@ fn reorder(join: Join) -> Result<Transformed<LogicalPlan>> {
     Ok(Transformed::yes(LogicalPlan::Projection(Projection::try_new(exprs, Arc::new(plan))?)))
 }
 
-/// The greedy join order (see the module docs).
-fn greedy_order(relations: &[LogicalPlan], estimates: &[f64], reads: &[Vec<usize>]) -> Vec<usize> {
-    let n = relations.len();
-    let fractions: Vec<f64> = relations.iter().map(kept_fraction).collect();
-    let start = (0..n).max_by(|&a, &b| estimates[a].total_cmp(&estimates[b]).then(b.cmp(&a))).unwrap_or(0);
-    let mut order = vec![start];
-    while order.len() < n {
-        let connected =
-            |i: usize| reads.iter().any(|r| r.contains(&i) && r.iter().any(|x| order.contains(x)));
-        let remaining: Vec<usize> = (0..n).filter(|i| !order.contains(i)).collect();
-        let pool: Vec<usize> = remaining.iter().copied().filter(|&i| connected(i)).collect();
-        let pool = if pool.is_empty() { remaining } else { pool };
-        let best = pool.into_iter().min_by(|&a, &b| {
-            fractions[a].total_cmp(&fractions[b]).then(estimates[a].total_cmp(&estimates[b])).then(a.cmp(&b))
-        });
-        match best {
-            Some(b) => order.push(b),
-            None => break,
+/// The plan of `tree`, taking relations out of `slots`; `None` if a relation is missing.
+fn build(
+    tree: &JoinTree,
+    graph: &JoinGraph,
+    slots: &mut [Option<LogicalPlan>],
+    conditions: &[Expr],
+    reads: &[u64],
+    used: &mut [bool],
+) -> Result<Option<LogicalPlan>> {
+    let mask = tree.mask();
+    // The conditions all of whose relations are here, not yet attached lower down.
+    let take_ready = |used: &mut [bool]| -> Vec<Expr> {
+        let mut here = vec![];
+        for (i, c) in conditions.iter().enumerate() {
+            if !used[i] && reads[i] & mask == reads[i] {
+                used[i] = true;
+                here.push(c.clone());
+            }
+        }
+        here
+    };
+    match tree {
+        JoinTree::Leaf(i) => {
+            let Some(rel) = slots.get_mut(*i).and_then(Option::take) else { return Ok(None) };
+            Ok(Some(match Expr::conjunction(take_ready(used)) {
+                Some(p) => LogicalPlan::Filter(Filter::try_new(p, Arc::new(rel))?),
+                None => rel,
+            }))
+        }
+        JoinTree::Join(a, b) => {
+            // The larger input on the left: the probe side.
+            let (a, b) = if graph.cardinality(a.mask()) >= graph.cardinality(b.mask()) { (a, b) } else { (b, a) };
+            let Some(left) = build(a, graph, slots, conditions, reads, used)? else { return Ok(None) };
+            let Some(right) = build(b, graph, slots, conditions, reads, used)? else { return Ok(None) };
+            let (on, filter) = match Expr::conjunction(take_ready(used)) {
+                Some(c) => split_join_condition(c, left.schema(), right.schema())?,
+                None => (vec![], None),
+            };
+            Ok(Some(LogicalPlan::Join(Join::try_new(
+                Arc::new(left),
+                Arc::new(right),
+                on,
+                filter,
+                JoinType::Inner,
+                false,
+            )?)))
         }
     }
-    order
 }

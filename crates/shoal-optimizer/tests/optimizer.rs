@@ -38,9 +38,11 @@ fn default_rule_order() {
             "eliminate_limit",
             "propagate_empty_relation",
             "push_down_filter",
+            "reorder_joins",
             "push_down_projection",
             "push_down_limit",
             "sort_limit_to_topk",
+            "eliminate_common_subexpressions",
         ]
     );
 }

@@ -11,6 +11,7 @@ use arrow::error::ArrowError;
 use shoal_common::{exec_err, internal_err, Result, ShoalError};
 use shoal_expr::{ColumnarValue, Operator};
 
+use crate::decimal_arithmetic::decimal_fast_path;
 use crate::util::{datum, inner_array, is_scalar, wrap};
 
 /// Evaluate `left op right` for an arithmetic operator; `text` names the expression in errors.
@@ -20,6 +21,9 @@ pub(crate) fn arithmetic(
     right: &ColumnarValue,
     text: &dyn Display,
 ) -> Result<ColumnarValue> {
+    if let Some(result) = decimal_fast_path(op, left, right) {
+        return wrap(result, false);
+    }
     let (l, r) = (datum(left), datum(right));
     if matches!(op, Operator::Divide | Operator::Modulo) {
         check_float_divisor(left, right, text)?;

@@ -23,6 +23,7 @@ mod binary;
 mod case;
 mod cast;
 mod column;
+mod decimal_arithmetic;
 mod evaluate;
 mod in_list;
 mod in_list_set;

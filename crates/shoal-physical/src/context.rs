@@ -14,6 +14,7 @@ pub struct Progress {
     morsels_done: AtomicU64,
     bytes_total: AtomicU64,
     bytes_done: AtomicU64,
+    rows_read: AtomicU64,
 }
 
 /// A consistent-enough copy of [`Progress`] at one moment.
@@ -23,6 +24,8 @@ pub struct ProgressSnapshot {
     pub morsels_done: u64,
     pub bytes_total: u64,
     pub bytes_done: u64,
+    /// Rows read by the sources so far (grows batch by batch, inside a morsel too).
+    pub rows_read: u64,
 }
 
 impl Progress {
@@ -38,12 +41,18 @@ impl Progress {
         self.bytes_done.fetch_add(bytes, Ordering::Relaxed);
     }
 
+    /// A source read a batch of `rows` rows.
+    pub fn add_rows(&self, rows: u64) {
+        self.rows_read.fetch_add(rows, Ordering::Relaxed);
+    }
+
     pub fn snapshot(&self) -> ProgressSnapshot {
         ProgressSnapshot {
             morsels_total: self.morsels_total.load(Ordering::Relaxed),
             morsels_done: self.morsels_done.load(Ordering::Relaxed),
             bytes_total: self.bytes_total.load(Ordering::Relaxed),
             bytes_done: self.bytes_done.load(Ordering::Relaxed),
+            rows_read: self.rows_read.load(Ordering::Relaxed),
         }
     }
 

@@ -361,6 +361,7 @@ impl Worker<'_> {
                 }
                 rows += batch.num_rows();
                 batches += 1;
+                self.ctx.progress().add_rows(batch.num_rows() as u64);
                 let t = Instant::now();
                 let flow = self.push(local.as_mut(), index, batch)?;
                 downstream += t.elapsed();

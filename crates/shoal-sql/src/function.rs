@@ -45,7 +45,7 @@ impl SqlPlanner<'_> {
                 (list.args.as_slice(), matches!(list.duplicate_treatment, Some(DuplicateTreatment::Distinct)))
             }
         };
-        if let Some(func) = AggregateFunction::from_name(&name) {
+        if let Some(func) = self.ctx.get_aggregate_function(&name) {
             return self.aggregate_call(func, args, distinct, f, scope);
         }
         // ORDER BY / SEPARATOR inside the parentheses and WITHIN GROUP belong to aggregates

@@ -55,9 +55,11 @@ mod span;
 pub mod statement;
 mod subquery;
 mod types;
+pub mod unparser;
 mod window;
 
 pub use parser::{parse_sql, split_statements};
+pub use relation::path_qualifier;
 pub use statement::PlannedStatement;
 pub use types::sql_type_to_arrow;
 
@@ -85,6 +87,11 @@ pub trait ContextProvider {
     fn get_scalar_function(&self, name: &str) -> Option<Arc<dyn ScalarFunction>>;
     /// Every function name, for "did you mean" suggestions.
     fn function_names(&self) -> Vec<String>;
+    /// An aggregate by name (case-insensitive): the built-ins, plus any user-defined ones the
+    /// provider knows.
+    fn get_aggregate_function(&self, name: &str) -> Option<shoal_expr::AggregateFunction> {
+        shoal_expr::AggregateFunction::from_name(name)
+    }
 }
 
 /// Turns sqlparser statements into [`PlannedStatement`]s, resolving names through a

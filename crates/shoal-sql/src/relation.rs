@@ -223,7 +223,7 @@ fn apply_alias(
 
 /// The name a file relation is known by: its file stem (`data/trips.parquet` → `trips`), or
 /// the directory of a glob (`taxi/*.parquet` → `taxi`).
-pub(crate) fn path_qualifier(path: &str) -> String {
+pub fn path_qualifier(path: &str) -> String {
     let is_glob = |s: &str| s.contains(['*', '?', '[', '{']);
     let trimmed = path.trim_end_matches(['/', '\\']);
     let mut components = trimmed.rsplit(['/', '\\']);

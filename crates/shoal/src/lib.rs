@@ -18,9 +18,24 @@ mod dataframe;
 mod provider;
 mod session;
 mod tables;
+mod to_sql;
+pub mod udf;
 
-pub use dataframe::DataFrame;
+pub use dataframe::{rows_to_strings, DataFrame, GroupBy};
 pub use session::{Session, StatementResult};
 pub use shoal_common::{Result, SessionConfig, ShoalError};
 pub use shoal_datasource::{CsvOptions, ParquetOptions};
-pub use shoal_expr::{col, display, lit, Expr, LogicalPlan};
+pub use shoal_expr::{col, display, lit, Expr, JoinType, LogicalPlan, SortExpr};
+
+/// Everything a DataFrame program needs: `use shoal::prelude::*;`.
+///
+/// The [`expr_fn`](shoal_expr::expr_fn) DSL (`col`, `lit`, `when`, aggregates, window
+/// functions, `Window`, `call`, ...), [`Session`], [`DataFrame`], [`JoinType`], the read options
+/// and the error type.
+pub mod prelude {
+    pub use crate::{CsvOptions, DataFrame, JoinType, ParquetOptions, Result, Session, SessionConfig, ShoalError};
+    pub use arrow::datatypes::DataType;
+    pub use shoal_expr::expr_fn::*;
+    pub use shoal_expr::{Expr, SortExpr};
+}
+pub use shoal_physical::ProgressSnapshot;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use shoal_common::{plan_err, Result, ScalarValue};
 use shoal_datasource::{CsvOptions, CsvTable, ParquetOptions, ParquetTable};
-use shoal_expr::{Expr, LogicalPlan, ScalarFunction, TableSource};
+use shoal_expr::{AggregateFunction, Expr, LogicalPlan, ScalarFunction, TableSource};
 use shoal_optimizer::ConstEvaluator;
 use shoal_sql::{ContextProvider, TableFunctionArg};
 
@@ -58,11 +58,15 @@ impl ContextProvider for SessionContextProvider<'_> {
     }
 
     fn get_scalar_function(&self, name: &str) -> Option<Arc<dyn ScalarFunction>> {
-        self.session.state.registry.scalar(name)
+        self.session.functions().scalar(name)
     }
 
     fn function_names(&self) -> Vec<String> {
-        self.session.state.registry.names()
+        self.session.functions().names()
+    }
+
+    fn get_aggregate_function(&self, name: &str) -> Option<AggregateFunction> {
+        self.session.functions().aggregate(name)
     }
 }
 

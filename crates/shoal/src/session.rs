@@ -28,9 +28,13 @@ pub(crate) struct SessionState {
     pub(crate) config: RwLock<SessionConfig>,
     pub(crate) pool: RwLock<Arc<rayon::ThreadPool>>,
     pub(crate) catalog: RwLock<Catalog>,
-    pub(crate) registry: FunctionRegistry,
+    /// The functions, copy-on-write: a query plans against a snapshot, and registering a
+    /// user-defined function swaps in an extended copy (see `udf.rs`).
+    pub(crate) registry: RwLock<Arc<FunctionRegistry>>,
     /// The cancel flag of the running (or last) query.
     pub(crate) cancel: RwLock<Arc<AtomicBool>>,
+    /// The progress counters of the running (or last) query.
+    pub(crate) progress: RwLock<Arc<shoal_physical::Progress>>,
 }
 
 /// The outcome of one SQL statement run by [`Session::execute_sql`].
@@ -74,8 +78,9 @@ impl Session {
                 config: RwLock::new(config),
                 pool: RwLock::new(pool),
                 catalog: RwLock::new(Catalog::default()),
-                registry: FunctionRegistry::default(),
+                registry: RwLock::new(Arc::new(FunctionRegistry::default())),
                 cancel: RwLock::new(Arc::new(AtomicBool::new(false))),
+                progress: RwLock::new(Arc::default()),
             }),
         }
     }
@@ -110,9 +115,15 @@ impl Session {
         }
     }
 
-    /// The function registry.
-    pub fn functions(&self) -> &FunctionRegistry {
-        &self.state.registry
+    /// Progress of the running (or last) query: morsels and bytes known and done so far. Safe
+    /// to call from another thread (a progress bar).
+    pub fn progress(&self) -> shoal_physical::ProgressSnapshot {
+        self.state.progress.read().map(|p| p.snapshot()).unwrap_or_default()
+    }
+
+    /// The function registry as it is now (built-ins plus registered user-defined functions).
+    pub fn functions(&self) -> Arc<FunctionRegistry> {
+        Arc::clone(&self.state.registry.read().unwrap_or_else(std::sync::PoisonError::into_inner))
     }
 
     /// Register a table under `name` (replacing any table of that name).
@@ -241,7 +252,7 @@ impl Session {
             }
             PlannedStatement::ShowFunctions => {
                 let (names, docs): (Vec<String>, Vec<String>) =
-                    self.state.registry.describe_all().into_iter().unzip();
+                    self.functions().describe_all().into_iter().unzip();
                 let batch = text_batch(&[("name", names), ("description", docs)])?;
                 Ok(done(vec![batch.clone()], batch.schema()))
             }

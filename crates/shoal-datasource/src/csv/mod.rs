@@ -11,6 +11,7 @@ mod infer;
 mod io;
 mod locate;
 mod scan;
+mod statistics;
 mod temporal;
 
 use std::any::Any;
@@ -20,13 +21,14 @@ use std::sync::Arc;
 use arrow::datatypes::{Field, Schema, SchemaRef};
 use rayon::prelude::*;
 use shoal_common::{plan_err, Result, ShoalError};
-use shoal_expr::{Expr, ScanSource, Statistics, TableSource};
+use shoal_expr::{ColumnStatistics, Expr, ScanSource, Statistics, TableSource};
 
 use crate::{display_path, list_files, listing::has_extension, project_schema};
 use infer::TypeVotes;
 use io::{record_reader, CsvFile};
 use locate::data_error;
 use scan::{CsvMorsel, CsvScan};
+use statistics::{CsvStatistics, SampleStatistics};
 
 /// How CSV files are compressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -88,6 +90,8 @@ pub struct CsvTable {
     inferred: bool,
     /// May quoted values hold line breaks (so files are not split)?
     multiline: bool,
+    /// Row and distinct-count estimates from the inference sample.
+    statistics: CsvStatistics,
 }
 
 impl CsvTable {
@@ -140,6 +144,7 @@ impl CsvTable {
             options,
             inferred,
             multiline,
+            statistics: sample.statistics,
         })
     }
 
@@ -185,9 +190,12 @@ impl TableSource for CsvTable {
     }
     fn statistics(&self) -> Statistics {
         Statistics {
-            num_rows: None,
+            num_rows: self.statistics.num_rows,
             total_byte_size: usize::try_from(self.files.iter().map(|f| f.size).sum::<u64>()).ok(),
         }
+    }
+    fn column_statistics(&self, column: usize) -> ColumnStatistics {
+        self.statistics.columns.get(column).cloned().unwrap_or_default()
     }
     fn description(&self) -> String {
         match self.files.len() {
@@ -299,16 +307,23 @@ struct Sample {
     votes: Vec<TypeVotes>,
     /// A quoted value in the sample holds a line break.
     newlines_in_values: bool,
+    /// Row and distinct-count estimates.
+    statistics: CsvStatistics,
 }
 
 /// Read up to `options.infer_max_rows` data records from the files in order.
 fn sample_files(files: &[CsvFile], options: &CsvOptions, ncols: usize) -> Result<Sample> {
-    let mut sample = Sample { votes: vec![TypeVotes::default(); ncols], newlines_in_values: false };
+    let mut sample =
+        Sample { votes: vec![TypeVotes::default(); ncols], newlines_in_values: false, statistics: CsvStatistics::default() };
+    let mut stats = SampleStatistics::new(ncols);
     let mut rows = 0usize;
+    let mut files_read = 0;
     for file in files {
         if rows >= options.infer_max_rows {
             break;
         }
+        files_read += 1;
+        let mut at_end = false;
         let mut csv = record_reader(options, file.open_stream()?);
         let mut record = ::csv::ByteRecord::new();
         let mut first = true;
@@ -317,6 +332,7 @@ fn sample_files(files: &[CsvFile], options: &CsvOptions, ncols: usize) -> Result
                 .read_byte_record(&mut record)
                 .map_err(|e| data_error(file, None, None, format!("cannot read CSV: {e}")))?;
             if !more {
+                at_end = true;
                 break;
             }
             if std::mem::take(&mut first) && options.has_header {
@@ -343,8 +359,11 @@ fn sample_files(files: &[CsvFile], options: &CsvOptions, ncols: usize) -> Result
                     .map_err(|_| data_error(file, line(), None, "invalid UTF-8".into()))?;
                 votes.add(text);
             }
+            stats.add_record(&record);
             rows += 1;
         }
+        stats.finish_file(csv.position().byte(), at_end);
     }
+    sample.statistics = stats.finish(files, files_read == files.len());
     Ok(sample)
 }

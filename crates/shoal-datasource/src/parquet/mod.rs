@@ -2,6 +2,7 @@
 
 mod pruning;
 mod scan;
+mod statistics;
 
 use std::any::Any;
 use std::fs::File;
@@ -13,7 +14,9 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions};
 use rayon::prelude::*;
 use shoal_common::{DataLocation, Result, ShoalError};
-use shoal_expr::{Expr, ScanSource, Statistics, TableSource};
+use shoal_expr::{ColumnStatistics, Expr, ScanSource, Statistics, TableSource};
+
+use crate::statistics::ColumnStatisticsCache;
 
 use crate::{display_path, list_files, project_schema};
 
@@ -56,6 +59,8 @@ pub struct ParquetTable {
     schema: SchemaRef,
     files: Arc<Vec<ParquetFile>>,
     options: ParquetOptions,
+    /// Per-column statistics, computed when the optimizer first asks.
+    column_statistics: ColumnStatisticsCache,
 }
 
 impl ParquetTable {
@@ -67,7 +72,13 @@ impl ParquetTable {
         let paths = list_files(path_or_glob, &["parquet"])?;
         let files: Vec<ParquetFile> = paths.par_iter().map(read_footer).collect::<Result<_>>()?;
         let schema = unify_schemas(&files)?;
-        Ok(Self { path: path_or_glob.to_string(), schema, files: Arc::new(files), options })
+        Ok(Self {
+            path: path_or_glob.to_string(),
+            schema,
+            files: Arc::new(files),
+            options,
+            column_statistics: ColumnStatisticsCache::default(),
+        })
     }
 
     /// The files of the table, in reading order.
@@ -94,6 +105,10 @@ impl TableSource for ParquetTable {
             num_rows: usize::try_from(rows).ok(),
             total_byte_size: usize::try_from(self.files.iter().map(|f| f.size).sum::<u64>()).ok(),
         }
+    }
+    fn column_statistics(&self, column: usize) -> ColumnStatistics {
+        self.column_statistics
+            .get_or_compute(column, || statistics::column_statistics(&self.files, &self.schema, column))
     }
     fn description(&self) -> String {
         match self.files.len() {

@@ -18,6 +18,7 @@ use super::quantile::QuantileAccumulator;
 use super::string_agg::StringAggAccumulator;
 use super::sum::SumAccumulator;
 use super::tdigest::ApproxQuantileAccumulator;
+use super::udaf::UdafGroupsAccumulator;
 use super::variance::{VarianceAccumulator, VarianceKind};
 
 /// The state of one aggregate for every group of one hash table.
@@ -68,6 +69,7 @@ pub fn create_accumulator_with(
     let Some(arg_type) = arg_type else {
         return match func {
             Count => Ok(Box::new(CountAccumulator::new())),
+            UserDefined(u) => Ok(Box::new(UdafGroupsAccumulator::try_new(u, vec![], return_type)?)),
             other => internal_err!("{other}() needs an argument"),
         };
     };
@@ -109,6 +111,7 @@ pub fn create_accumulator_with(
         BoolAnd => Box::new(BooleanMinMax::new(true)),
         BoolOr => Box::new(BooleanMinMax::new(false)),
         CountIf => Box::new(CountIfAccumulator::default()),
+        UserDefined(u) => Box::new(UdafGroupsAccumulator::try_new(u, vec![arg_type.clone()], return_type)?),
     })
 }
 

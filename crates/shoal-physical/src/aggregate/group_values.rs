@@ -1,5 +1,7 @@
 //! Group keys → dense group ids: [`GroupValues`] with a specialisation for one fixed-width key
-//! ([`PrimitiveGroupValues`]) and a general one over Arrow's row format ([`RowGroupValues`]).
+//! ([`PrimitiveGroupValues`]), keys packed into one integer
+//! ([`super::packed_group_values::PackedGroupValues`]) and a general one over Arrow's row format
+//! ([`RowGroupValues`]).
 //!
 //! Hashes use fixed seeds so the hash of a key is the same in every thread: the merge phase
 //! partitions partial results by these hashes.
@@ -13,6 +15,8 @@ use arrow::compute::cast;
 use arrow::datatypes::*;
 use arrow_row::{RowConverter, Rows, SortField};
 use shoal_common::{exec_err, internal_err, Result};
+
+use super::packed_group_values::{packed_bits, PackedGroupValues};
 
 /// Keys of every group, in group-id order, with the hash of each group's key.
 pub struct EmittedGroups {
@@ -41,7 +45,7 @@ pub(crate) fn hash_state() -> ahash::RandomState {
     )
 }
 
-const NULL_HASH: u64 = 0x9e37_79b9_7f4a_7c15;
+pub(crate) const NULL_HASH: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// Which of `partitions` partitions a group with hash `hash` belongs to. Uses the high bits so
 /// the hash tables built per partition keep well-distributed low bits.
@@ -49,7 +53,7 @@ pub(crate) fn partition_of(hash: u64, partitions: usize) -> usize {
     ((hash >> 32) as usize) % partitions.max(1)
 }
 
-fn check_capacity(current: usize, incoming: usize) -> Result<()> {
+pub(crate) fn check_capacity(current: usize, incoming: usize) -> Result<()> {
     if current.saturating_add(incoming) > u32::MAX as usize {
         return exec_err!("too many groups in GROUP BY (more than {})", u32::MAX);
     }
@@ -83,9 +87,27 @@ pub fn new_group_values(types: &[DataType]) -> Result<Box<dyn GroupValues>> {
             DataType::Timestamp(TimeUnit::Millisecond, _) => primitive!(TimestampMillisecondType),
             DataType::Timestamp(TimeUnit::Microsecond, _) => primitive!(TimestampMicrosecondType),
             DataType::Timestamp(TimeUnit::Nanosecond, _) => primitive!(TimestampNanosecondType),
-            _ => Box::new(RowGroupValues::try_new(types)?),
+            _ => packed_or_rows(types)?,
         };
         return Ok(gv);
+    }
+    packed_or_rows(types)
+}
+
+/// Keys packed into a `u64` or `u128` when they fit, else the row format.
+fn packed_or_rows(types: &[DataType]) -> Result<Box<dyn GroupValues>> {
+    match packed_bits(types) {
+        Some(bits) if bits <= 64 => {
+            if let Some(gv) = PackedGroupValues::<u64>::try_new(types) {
+                return Ok(Box::new(gv));
+            }
+        }
+        Some(bits) if bits <= 128 => {
+            if let Some(gv) = PackedGroupValues::<u128>::try_new(types) {
+                return Ok(Box::new(gv));
+            }
+        }
+        _ => {}
     }
     Ok(Box::new(RowGroupValues::try_new(types)?))
 }

@@ -21,11 +21,14 @@ pub mod hll;
 mod merge;
 pub mod min_max;
 pub mod ordered;
+pub mod packed_group_values;
 pub mod planner;
 pub mod quantile;
 pub mod string_agg;
+pub mod string_interner;
 pub mod sum;
 pub mod tdigest;
+pub mod udaf;
 pub mod variance;
 
 use std::any::Any;
@@ -55,6 +58,9 @@ pub struct AggregateExpr {
     pub arg: Option<usize>,
     /// The argument's type (after coercion).
     pub arg_type: Option<DataType>,
+    /// Further value arguments of a user-defined aggregate taking several columns:
+    /// (index into the argument list, type).
+    pub extra_args: Vec<(usize, DataType)>,
     pub distinct: bool,
     /// `FILTER (WHERE ..)`.
     pub filter: Option<PhysicalExprRef>,
@@ -69,6 +75,9 @@ pub struct AggregateExpr {
 
 impl AggregateExpr {
     pub fn create_accumulator(&self) -> Result<Box<dyn GroupsAccumulator>> {
+        if !self.extra_args.is_empty() {
+            return udaf::multi_arg_accumulator(self);
+        }
         let inner = create_accumulator_with(
             self.func,
             self.distinct,
@@ -153,7 +162,9 @@ impl HashAggregateExec {
             return internal_err!("grouping set masks do not match the group expressions");
         }
         let out_of_range = |a: &AggregateExpr| {
-            a.arg.is_some_and(|i| i >= args.len()) || a.order_by.iter().any(|(i, _, _)| *i >= args.len())
+            a.arg.is_some_and(|i| i >= args.len())
+                || a.extra_args.iter().any(|(i, _)| *i >= args.len())
+                || a.order_by.iter().any(|(i, _, _)| *i >= args.len())
         };
         if let Some(bad) = aggr_exprs.iter().find(|a| out_of_range(a)) {
             return internal_err!("aggregate {} refers to a missing argument", bad.display);
@@ -334,7 +345,11 @@ impl LocalSinkState for AggregateLocal {
             .aggr_exprs
             .iter()
             .map(|agg| {
-                let columns = agg.arg.iter().chain(agg.order_by.iter().map(|(i, _, _)| i));
+                let columns = agg
+                    .arg
+                    .iter()
+                    .chain(agg.extra_args.iter().map(|(i, _)| i))
+                    .chain(agg.order_by.iter().map(|(i, _, _)| i));
                 let mut values = columns
                     .map(|&i| {
                         args.get(i).cloned().ok_or_else(|| {

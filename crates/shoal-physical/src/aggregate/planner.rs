@@ -86,6 +86,17 @@ fn bind_call(
         [Expr::Literal(v)] if func == Count && !call.distinct && !v.is_null() => (None, &[][..]),
         [a, rest @ ..] => (Some(a), rest),
     };
+    // every argument of a user-defined aggregate is a value column
+    let (constants, extra_args) = match func {
+        UserDefined(_) => {
+            let extra = constants
+                .iter()
+                .map(|e| Ok((args.index_of(e), e.get_type(in_schema)?)))
+                .collect::<Result<Vec<_>>>()?;
+            (&[][..], extra)
+        }
+        _ => (constants, vec![]),
+    };
     let params = match (func, constants) {
         (_, []) => AggregateParams::default(),
         (StringAgg, [sep]) => AggregateParams {
@@ -135,6 +146,7 @@ fn bind_call(
         func,
         arg,
         arg_type,
+        extra_args,
         distinct: call.distinct,
         filter,
         return_type: return_type.clone(),

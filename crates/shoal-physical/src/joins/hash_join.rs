@@ -30,6 +30,8 @@ struct HashJoinShared {
     null_aware: bool,
     output: JoinOutput,
     metrics: OperatorMetrics,
+    /// Estimated rows of the inputs and output, for EXPLAIN.
+    estimated_rows: String,
 }
 
 /// A hash join of `left` and `right` on key pairs, with an optional residual filter.
@@ -51,6 +53,8 @@ pub struct JoinSpec {
     /// The output schema.
     pub schema: SchemaRef,
     pub build_side: BuildSide,
+    /// Estimated rows of the inputs and the output, shown by EXPLAIN.
+    pub estimated_rows: String,
 }
 
 impl HashJoinExec {
@@ -71,6 +75,7 @@ impl HashJoinExec {
         {
             return not_supported!("NOT IN with several columns or this join shape");
         }
+        let estimated_rows = spec.estimated_rows;
         let output = JoinOutput {
             mode: JoinMode::new(spec.join_type, spec.build_side),
             build_side: spec.build_side,
@@ -84,6 +89,7 @@ impl HashJoinExec {
             null_aware,
             output,
             metrics: OperatorMetrics::default(),
+            estimated_rows,
         };
         Ok(Self { left, right, shared: Arc::new(shared) })
     }
@@ -128,6 +134,7 @@ impl ExecutionPlan for HashJoinExec {
         if self.shared.null_aware {
             out.push_str(", null_aware");
         }
+        out.push_str(&format!(", estimated rows: {}", self.shared.estimated_rows));
         out
     }
     fn metrics(&self) -> &OperatorMetrics {

@@ -11,7 +11,7 @@ mod output;
 use std::sync::Arc;
 
 use shoal_common::{Result, SessionConfig};
-use shoal_expr::cardinality::estimate_rows;
+use shoal_expr::cardinality::{describe_rows, estimate_rows};
 use shoal_expr::plan::Join;
 use shoal_physical_expr::create_physical_expr;
 
@@ -22,17 +22,22 @@ pub use output::BuildSide;
 use crate::plan::ExecutionPlan;
 
 /// The side to build: the one with fewer estimated rows (the right one on a tie or when
-/// nothing is known); NOT IN (null-aware) joins always build the subquery side.
-fn choose_build_side(join: &Join) -> BuildSide {
+/// nothing is known); NOT IN (null-aware) joins always build the subquery side. Every join
+/// type can build either side (the operators track matched build rows for outer, semi and
+/// anti joins), so no join type needs swapping.
+fn choose_build_side(join: &Join, left: Option<f64>, right: Option<f64>) -> BuildSide {
     if join.null_aware {
         return BuildSide::Right;
     }
-    let left = estimate_rows(&join.left);
-    let right = estimate_rows(&join.right);
     match (left, right) {
         (Some(l), Some(r)) if l < r => BuildSide::Left,
         _ => BuildSide::Right,
     }
+}
+
+/// The estimated rows of a join's inputs and output, for EXPLAIN: `left=6.0M right=1.5M out=6.0M`.
+fn describe_estimates(left: Option<f64>, right: Option<f64>, output: Option<f64>) -> String {
+    format!("left={} right={} out={}", describe_rows(left), describe_rows(right), describe_rows(output))
 }
 
 /// The operator computing `join`, over the already planned inputs.
@@ -48,12 +53,15 @@ pub fn plan_join(
         Some(f) => Some(create_physical_expr(f, &joined)?),
         None => None,
     };
+    let (left_rows, right_rows) = (estimate_rows(&join.left), estimate_rows(&join.right));
+    let output_rows = shoal_expr::cardinality::estimate_rows(&shoal_expr::LogicalPlan::Join(join.clone()));
     let spec = JoinSpec {
         join_type: join.join_type,
         filter,
         joined_schema: joined.to_arrow(),
         schema: join.schema.to_arrow(),
-        build_side: choose_build_side(join),
+        build_side: choose_build_side(join, left_rows, right_rows),
+        estimated_rows: describe_estimates(left_rows, right_rows, output_rows),
     };
     if join.on.is_empty() {
         if join.null_aware {

@@ -24,6 +24,7 @@ struct NestedLoopShared {
     output: JoinOutput,
     join_type: shoal_expr::JoinType,
     metrics: OperatorMetrics,
+    estimated_rows: String,
 }
 
 /// A join evaluating its condition on every pair of rows.
@@ -36,6 +37,7 @@ pub struct NestedLoopJoinExec {
 
 impl NestedLoopJoinExec {
     pub fn new(left: Arc<dyn ExecutionPlan>, right: Arc<dyn ExecutionPlan>, spec: JoinSpec) -> Self {
+        let estimated_rows = spec.estimated_rows;
         let output = JoinOutput {
             mode: JoinMode::new(spec.join_type, spec.build_side),
             build_side: spec.build_side,
@@ -43,8 +45,12 @@ impl NestedLoopJoinExec {
             joined_schema: spec.joined_schema,
             schema: spec.schema,
         };
-        let shared =
-            NestedLoopShared { output, join_type: spec.join_type, metrics: OperatorMetrics::default() };
+        let shared = NestedLoopShared {
+            output,
+            join_type: spec.join_type,
+            metrics: OperatorMetrics::default(),
+            estimated_rows,
+        };
         Self { left, right, shared: Arc::new(shared) }
     }
 
@@ -71,6 +77,7 @@ impl ExecutionPlan for NestedLoopJoinExec {
         if let Some(f) = &self.shared.output.filter {
             out.push_str(&format!(", filter={f}"));
         }
+        out.push_str(&format!(", estimated rows: {}", self.shared.estimated_rows));
         out
     }
     fn metrics(&self) -> &OperatorMetrics {

@@ -56,7 +56,7 @@ pub(crate) fn evaluate(
         // false < true, so AND is the minimum and OR the maximum
         Min | Max | BoolAnd | BoolOr => min_max(matches!(func, Max | BoolOr), arg, layout, frames),
         StddevSamp | StddevPop | VarSamp | VarPop => variance(func, arg, layout, frames, running),
-        StringAgg | ArrayAgg | Median | QuantileCont | ApproxQuantile | ApproxCountDistinct => {
+        StringAgg | ArrayAgg | Median | QuantileCont | ApproxQuantile | ApproxCountDistinct | UserDefined(_) => {
             not_supported!("{func}() as a window function")
         }
     }

@@ -1,0 +1,204 @@
+//! Carrying out meta-commands on the running shell.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, Int64Array, StringArray};
+use arrow::datatypes::{DataType, Field, Schema};
+use arrow::record_batch::RecordBatch;
+
+use super::helper::quote_ident;
+use super::meta::{format_name, help_text, parse_meta, ExplainArg, MetaCommand};
+use super::sql_text::split_statements;
+use super::{Flow, Repl, MAX_INCLUDE_DEPTH};
+
+impl Repl<'_> {
+    /// Parse and run one meta-command line.
+    pub(super) fn run_meta(&mut self, line: &str) -> Flow {
+        match parse_meta(line) {
+            Ok(command) => self.run_command(command),
+            Err(message) => {
+                eprintln!("{message}");
+                Flow::Failed
+            }
+        }
+    }
+
+    fn run_command(&mut self, command: MetaCommand) -> Flow {
+        match command {
+            MetaCommand::ListTables => return self.list_tables(),
+            MetaCommand::Describe(name) => {
+                let target = if name.starts_with('\'') || name.starts_with('"') { name } else { quote_ident(&name) };
+                return self.run_statement(&format!("DESCRIBE {target}"));
+            }
+            MetaCommand::Timing(on) => {
+                self.settings.timing = on.unwrap_or(!self.settings.timing);
+                println!("Timing is {}.", on_off(self.settings.timing));
+            }
+            MetaCommand::Format(format) => {
+                self.settings.format = format;
+                println!("Output format is {}.", format_name(format));
+            }
+            MetaCommand::MaxRows(n) => {
+                self.settings.max_rows = n;
+                match n {
+                    0 => println!("Tables show every row."),
+                    n => println!("Tables show at most {n} rows (the first and the last)."),
+                }
+            }
+            MetaCommand::Output(None) => {
+                self.close_output();
+                println!("Results go to the terminal.");
+            }
+            MetaCommand::Output(Some(path)) => match File::create(&path) {
+                Ok(file) => {
+                    self.close_output();
+                    println!("Results go to {}.", path.display());
+                    self.output = Some((path, BufWriter::new(file)));
+                }
+                Err(e) => {
+                    eprintln!("Error: cannot write {}: {e}", path.display());
+                    return Flow::Failed;
+                }
+            },
+            MetaCommand::Include(path) => return self.include(&path),
+            MetaCommand::Threads(n) => match self.session.set_threads(n) {
+                Ok(()) => println!("Using {n} thread{}.", if n == 1 { "" } else { "s" }),
+                Err(e) => {
+                    eprintln!("Error: {e}");
+                    return Flow::Failed;
+                }
+            },
+            MetaCommand::Explain(ExplainArg::Toggle) => self.set_explain(!self.settings.explain),
+            MetaCommand::Explain(ExplainArg::Set(on)) => self.set_explain(on),
+            MetaCommand::Explain(ExplainArg::Sql(sql)) => {
+                for statement in split_statements(&sql) {
+                    let flow = self.show_plan(&statement);
+                    if flow != Flow::Continue {
+                        return flow;
+                    }
+                }
+            }
+            MetaCommand::Quit => return Flow::Quit,
+            MetaCommand::Help(None) => print!("{}", help_text()),
+            MetaCommand::Help(Some(topic)) if topic == "functions" => return self.list_functions(),
+            MetaCommand::Help(Some(topic)) => {
+                eprintln!("no help on '{topic}'; try \\help or \\help functions");
+                return Flow::Failed;
+            }
+        }
+        Flow::Continue
+    }
+
+    fn set_explain(&mut self, on: bool) {
+        self.settings.explain = on;
+        println!("Plans are {}shown before queries.", if on { "" } else { "not " });
+    }
+
+    /// `\i FILE`.
+    fn include(&mut self, path: &Path) -> Flow {
+        if self.include_depth >= MAX_INCLUDE_DEPTH {
+            eprintln!("Error: \\i nested more than {MAX_INCLUDE_DEPTH} deep (does {} include itself?)", path.display());
+            return Flow::Failed;
+        }
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("Error: cannot read {}: {e}", path.display());
+                return Flow::Failed;
+            }
+        };
+        self.include_depth += 1;
+        let flow = self.run_script(&text, path);
+        self.include_depth -= 1;
+        flow
+    }
+
+    /// `\d`: every table and view with its kind and number of columns.
+    fn list_tables(&mut self) -> Flow {
+        let names = self.session.table_names();
+        if names.is_empty() {
+            println!("No tables. Open files with `shoal FILE...`, or: CREATE VIEW v AS SELECT * FROM 'data.parquet';");
+            return Flow::Continue;
+        }
+        let kinds = self.table_kinds();
+        let mut kind_col = Vec::with_capacity(names.len());
+        let mut columns = Vec::with_capacity(names.len());
+        for name in &names {
+            kind_col.push(kinds.iter().find(|(n, _)| n == name).map_or("table", |(_, k)| k.as_str()).to_string());
+            let count = self
+                .session
+                .sql(&format!("SELECT * FROM {}", quote_ident(name)))
+                .map(|df| df.schema().fields().len() as i64)
+                .ok();
+            columns.push(count);
+        }
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("name", DataType::Utf8, false),
+            Field::new("kind", DataType::Utf8, false),
+            Field::new("columns", DataType::Int64, true),
+        ]));
+        let arrays: Vec<ArrayRef> = vec![
+            Arc::new(StringArray::from(names)),
+            Arc::new(StringArray::from(kind_col)),
+            Arc::new(Int64Array::from(columns)),
+        ];
+        self.print_listing(schema, arrays)
+    }
+
+    /// `(name, kind)` from `SHOW TABLES`.
+    fn table_kinds(&self) -> Vec<(String, String)> {
+        let Ok(results) = self.session.execute_sql("SHOW TABLES") else { return vec![] };
+        let mut out = Vec::new();
+        for batch in results.iter().flat_map(|r| &r.batches) {
+            let text = |i: usize| batch.columns().get(i).and_then(|c| c.as_any().downcast_ref::<StringArray>());
+            if let (Some(names), Some(kinds)) = (text(0), text(1)) {
+                for (n, k) in names.iter().zip(kinds.iter()) {
+                    if let (Some(n), Some(k)) = (n, k) {
+                        out.push((n.to_string(), k.to_string()));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// `\help functions`: every function with its description, from the registry.
+    fn list_functions(&mut self) -> Flow {
+        let (names, docs): (Vec<String>, Vec<String>) = self.session.functions().describe_all().into_iter().unzip();
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("name", DataType::Utf8, false),
+            Field::new("description", DataType::Utf8, false),
+        ]));
+        let arrays: Vec<ArrayRef> = vec![Arc::new(StringArray::from(names)), Arc::new(StringArray::from(docs))];
+        let max_rows = std::mem::replace(&mut self.settings.max_rows, 0);
+        let flow = self.print_listing(schema, arrays);
+        self.settings.max_rows = max_rows;
+        flow
+    }
+
+    fn print_listing(&mut self, schema: Arc<Schema>, arrays: Vec<ArrayRef>) -> Flow {
+        let timing = std::mem::replace(&mut self.settings.timing, false);
+        let printed = RecordBatch::try_new(Arc::clone(&schema), arrays)
+            .map_err(anyhow::Error::from)
+            .and_then(|batch| self.print_result(&schema, &[batch], std::time::Duration::ZERO));
+        self.settings.timing = timing;
+        match printed {
+            Ok(()) => Flow::Continue,
+            Err(e) => {
+                eprintln!("Error: {e:#}");
+                Flow::Failed
+            }
+        }
+    }
+}
+
+fn on_off(on: bool) -> &'static str {
+    if on {
+        "on"
+    } else {
+        "off"
+    }
+}

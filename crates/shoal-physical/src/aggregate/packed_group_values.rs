@@ -1,0 +1,373 @@
+//! [`PackedGroupValues`]: group keys packed column by column into one `u64` or `u128` per row.
+//!
+//! Every key column becomes a fixed number of bits: a fixed-width value its own bits (floats
+//! and decimals too: equal bits, same group, as in the row format), a boolean one bit, and a
+//! string the dense id its [`StringInterner`] gives it. When the widths add up to at most 128
+//! bits the packed key is looked up in a hash map of plain integers — no row encoding, no byte
+//! comparisons. A row with a NULL key column is looked up with its NULL mask in a second map
+//! (the NULL column's bits are zero), so the widths need no NULL bits.
+//!
+//! Interned string ids differ from thread to thread, so [`GroupValues::emit`] hashes each group
+//! from its values (string bytes, not ids): every thread gives one key one hash.
+
+use std::hash::Hash;
+use std::ops::{BitAnd, BitOr, Not};
+use std::sync::Arc;
+
+use arrow::array::{make_array, Array, ArrayData, ArrayRef, AsArray, BooleanArray, StringArray};
+use arrow::array::{LargeStringArray, StringViewArray};
+use arrow::buffer::{BooleanBuffer, Buffer, MutableBuffer, NullBuffer};
+use arrow::datatypes::DataType;
+use shoal_common::{internal_err, Result};
+
+use super::group_values::{check_capacity, hash_state, EmittedGroups, GroupValues, NULL_HASH};
+use super::string_interner::StringInterner;
+
+/// At most this many key columns (one bit each in a row's NULL mask).
+const MAX_COLUMNS: usize = 32;
+
+/// A packed key: `u64` or `u128`.
+pub trait PackedKey:
+    Copy + Eq + Hash + Default + Send + BitOr<Output = Self> + BitAnd<Output = Self> + Not<Output = Self> + 'static
+{
+    const BITS: u32;
+    /// The low bits of `v`.
+    fn from_u128(v: u128) -> Self;
+    fn to_u128(self) -> u128;
+}
+
+impl PackedKey for u64 {
+    const BITS: u32 = 64;
+    #[inline(always)]
+    fn from_u128(v: u128) -> Self {
+        v as u64
+    }
+    #[inline(always)]
+    fn to_u128(self) -> u128 {
+        u128::from(self)
+    }
+}
+
+impl PackedKey for u128 {
+    const BITS: u32 = 128;
+    #[inline(always)]
+    fn from_u128(v: u128) -> Self {
+        v
+    }
+    #[inline(always)]
+    fn to_u128(self) -> u128 {
+        self
+    }
+}
+
+/// How one key column is packed.
+enum KeyColumn {
+    /// A fixed-width primitive column of `width` bytes: its little-endian bits.
+    Fixed { width: usize },
+    Boolean,
+    Strings(StringInterner),
+}
+
+impl KeyColumn {
+    fn for_type(t: &DataType) -> Option<Self> {
+        match t {
+            DataType::Boolean => Some(Self::Boolean),
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
+                Some(Self::Strings(StringInterner::default()))
+            }
+            t if t.is_primitive() => match t.primitive_width() {
+                Some(width @ (1 | 2 | 4 | 8 | 16)) => Some(Self::Fixed { width }),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn bits(&self) -> u32 {
+        match self {
+            Self::Fixed { width } => *width as u32 * 8,
+            Self::Boolean => 1,
+            Self::Strings(_) => 32,
+        }
+    }
+}
+
+/// The widths of `types` packed, if every type can be packed and there are at most
+/// [`MAX_COLUMNS`] of them.
+pub(crate) fn packed_bits(types: &[DataType]) -> Option<u32> {
+    if types.is_empty() || types.len() > MAX_COLUMNS {
+        return None;
+    }
+    types.iter().map(|t| KeyColumn::for_type(t).map(|c| c.bits())).sum()
+}
+
+/// Group keys packed into `K`; see the module docs.
+pub struct PackedGroupValues<K: PackedKey> {
+    types: Vec<DataType>,
+    columns: Vec<KeyColumn>,
+    /// Bit position of each column in the key.
+    shifts: Vec<u32>,
+    /// Rows without NULL keys.
+    map: hashbrown::HashMap<K, u32, ahash::RandomState>,
+    /// Rows with a NULL key column, by (NULL mask, key).
+    null_map: hashbrown::HashMap<(u32, K), u32, ahash::RandomState>,
+    /// Each group's packed key and NULL mask.
+    keys: Vec<K>,
+    masks: Vec<u32>,
+    /// Scratch: this batch's packed keys and NULL masks.
+    batch_keys: Vec<K>,
+    batch_masks: Vec<u32>,
+}
+
+impl<K: PackedKey> PackedGroupValues<K> {
+    /// `None` when `types` do not fit in `K`.
+    pub fn try_new(types: &[DataType]) -> Option<Self> {
+        let columns = types.iter().map(KeyColumn::for_type).collect::<Option<Vec<_>>>()?;
+        if types.len() > MAX_COLUMNS {
+            return None;
+        }
+        let mut shifts = Vec::with_capacity(columns.len());
+        let mut bits = 0u32;
+        for c in &columns {
+            shifts.push(bits);
+            bits += c.bits();
+        }
+        if bits > K::BITS {
+            return None;
+        }
+        Some(Self {
+            types: types.to_vec(),
+            columns,
+            shifts,
+            map: hashbrown::HashMap::with_hasher(hash_state()),
+            null_map: hashbrown::HashMap::with_hasher(hash_state()),
+            keys: vec![],
+            masks: vec![],
+            batch_keys: vec![],
+            batch_masks: vec![],
+        })
+    }
+
+    /// OR column `c`'s codes into the batch keys, and its NULLs into the batch masks.
+    fn pack_column(&mut self, c: usize, array: &ArrayRef, rows: usize) -> Result<()> {
+        let (Some(column), Some(&shift)) = (self.columns.get_mut(c), self.shifts.get(c)) else {
+            return internal_err!("group key column {c} out of range");
+        };
+        if array.len() != rows {
+            return internal_err!("group key column {c} has {} rows, expected {rows}", array.len());
+        }
+        let keys = &mut self.batch_keys;
+        match column {
+            KeyColumn::Fixed { width } => {
+                let data = array.to_data();
+                let Some(buffer) = data.buffers().first() else {
+                    return internal_err!("group key column {c} has no values");
+                };
+                let start = data.offset() * *width;
+                let Some(bytes) = buffer.as_slice().get(start..start + rows * *width) else {
+                    return internal_err!("group key column {c} is shorter than its length");
+                };
+                pack_fixed(bytes, *width, shift, keys);
+            }
+            KeyColumn::Boolean => {
+                let Some(bools) = array.as_boolean_opt() else {
+                    return internal_err!("group key column {c} is not boolean");
+                };
+                for (k, v) in keys.iter_mut().zip(bools.values().iter()) {
+                    *k = *k | K::from_u128(u128::from(v) << shift);
+                }
+            }
+            KeyColumn::Strings(interner) => {
+                let nulls = array.logical_nulls();
+                let nulls = nulls.as_ref().filter(|n| n.null_count() > 0);
+                let mut put = |i: usize, k: &mut K, s: &[u8]| {
+                    if nulls.is_none_or(|n| n.is_valid(i)) {
+                        *k = *k | K::from_u128(u128::from(interner.intern(s)) << shift);
+                    }
+                };
+                if let Some(a) = array.as_any().downcast_ref::<StringArray>() {
+                    for (i, k) in keys.iter_mut().enumerate() {
+                        put(i, k, a.value(i).as_bytes());
+                    }
+                } else if let Some(a) = array.as_any().downcast_ref::<LargeStringArray>() {
+                    for (i, k) in keys.iter_mut().enumerate() {
+                        put(i, k, a.value(i).as_bytes());
+                    }
+                } else if let Some(a) = array.as_any().downcast_ref::<StringViewArray>() {
+                    for (i, k) in keys.iter_mut().enumerate() {
+                        put(i, k, a.value(i).as_bytes());
+                    }
+                } else {
+                    return internal_err!("group key column {c} is not a string column");
+                }
+            }
+        }
+        if let Some(nulls) = array.logical_nulls().filter(|n| n.null_count() > 0) {
+            if self.batch_masks.is_empty() {
+                self.batch_masks.resize(rows, 0);
+            }
+            let bit = 1u32 << c;
+            // a NULL's bits are zeroed so equal keys pack equally whatever the slot held
+            let keep = !K::from_u128(field_mask(column.bits()) << shift);
+            for (i, (m, k)) in self.batch_masks.iter_mut().zip(self.batch_keys.iter_mut()).enumerate() {
+                if nulls.is_null(i) {
+                    *m |= bit;
+                    *k = *k & keep;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A mask of the low `bits` bits.
+fn field_mask(bits: u32) -> u128 {
+    if bits >= 128 {
+        u128::MAX
+    } else {
+        (1u128 << bits) - 1
+    }
+}
+
+/// OR the `width`-byte little-endian values in `bytes` into `keys` at `shift`.
+fn pack_fixed<K: PackedKey>(bytes: &[u8], width: usize, shift: u32, keys: &mut [K]) {
+    macro_rules! pack {
+        ($n:literal, $t:ty) => {
+            for (k, chunk) in keys.iter_mut().zip(bytes.chunks_exact($n)) {
+                let mut b = [0u8; $n];
+                b.copy_from_slice(chunk);
+                *k = *k | K::from_u128((<$t>::from_le_bytes(b) as u128) << shift);
+            }
+        };
+    }
+    match width {
+        1 => pack!(1, u8),
+        2 => pack!(2, u16),
+        4 => pack!(4, u32),
+        8 => pack!(8, u64),
+        _ => pack!(16, u128),
+    }
+}
+
+impl<K: PackedKey> GroupValues for PackedGroupValues<K> {
+    fn intern(&mut self, keys: &[ArrayRef], rows: usize, group_ids: &mut Vec<u32>) -> Result<()> {
+        if keys.len() != self.columns.len() {
+            return internal_err!("expected {} group key columns, got {}", self.columns.len(), keys.len());
+        }
+        check_capacity(self.keys.len(), rows)?;
+        self.batch_keys.clear();
+        self.batch_keys.resize(rows, K::default());
+        self.batch_masks.clear();
+        for (c, array) in keys.iter().enumerate() {
+            self.pack_column(c, array, rows)?;
+        }
+        group_ids.clear();
+        group_ids.reserve(rows);
+        let Self { map, null_map, keys: group_keys, masks, batch_keys, batch_masks, .. } = self;
+        if batch_masks.is_empty() {
+            group_ids.extend(batch_keys.iter().map(|&k| {
+                let next = group_keys.len() as u32;
+                *map.entry(k).or_insert_with(|| {
+                    group_keys.push(k);
+                    masks.push(0);
+                    next
+                })
+            }));
+            return Ok(());
+        }
+        group_ids.extend(batch_keys.iter().zip(batch_masks.iter()).map(|(&k, &m)| {
+            let next = group_keys.len() as u32;
+            let mut insert = || {
+                group_keys.push(k);
+                masks.push(m);
+                next
+            };
+            if m == 0 {
+                *map.entry(k).or_insert_with(insert)
+            } else {
+                *null_map.entry((m, k)).or_insert_with(&mut insert)
+            }
+        }));
+        Ok(())
+    }
+
+    fn num_groups(&self) -> usize {
+        self.keys.len()
+    }
+
+    fn emit(&mut self) -> Result<EmittedGroups> {
+        let keys = std::mem::take(&mut self.keys);
+        let masks = std::mem::take(&mut self.masks);
+        self.map.clear();
+        self.null_map.clear();
+        let state = hash_state();
+        let mut hashes = vec![0u64; keys.len()];
+        let mut arrays = Vec::with_capacity(self.columns.len());
+        for (c, (column, t)) in self.columns.iter().zip(self.types.iter()).enumerate() {
+            let shift = self.shifts.get(c).copied().unwrap_or_default();
+            let bits = column.bits();
+            let code = |k: K| (k.to_u128() >> shift) & field_mask(bits);
+            let bit = 1u32 << c;
+            let nulls = masks.iter().any(|m| m & bit != 0).then(|| {
+                NullBuffer::from_iter(masks.iter().map(|m| m & bit == 0))
+            });
+            // each group's hash folds in this column's value (string bytes, not ids)
+            for ((h, &k), &m) in hashes.iter_mut().zip(keys.iter()).zip(masks.iter()) {
+                let value = if m & bit != 0 {
+                    u128::from(NULL_HASH)
+                } else if let KeyColumn::Strings(interner) = column {
+                    u128::from(interner.hash(code(k) as u32).unwrap_or_default())
+                } else {
+                    code(k)
+                };
+                *h = state.hash_one((*h, value));
+            }
+            let array = match column {
+                KeyColumn::Fixed { width } => {
+                    let mut bytes = MutableBuffer::with_capacity(keys.len() * width);
+                    for &k in &keys {
+                        bytes.extend_from_slice(code(k).to_le_bytes().get(..*width).unwrap_or_default());
+                    }
+                    let data = ArrayData::builder(t.clone())
+                        .len(keys.len())
+                        .add_buffer(Buffer::from(bytes))
+                        .nulls(nulls)
+                        .build()?;
+                    make_array(data)
+                }
+                KeyColumn::Boolean => {
+                    let values: BooleanBuffer = keys.iter().map(|&k| code(k) != 0).collect();
+                    Arc::new(BooleanArray::new(values, nulls)) as ArrayRef
+                }
+                KeyColumn::Strings(interner) => {
+                    let mut texts = Vec::with_capacity(keys.len());
+                    for (&k, &m) in keys.iter().zip(masks.iter()) {
+                        if m & bit != 0 {
+                            texts.push(None);
+                            continue;
+                        }
+                        let Some(bytes) = interner.value(code(k) as u32) else {
+                            return internal_err!("group key string id out of range");
+                        };
+                        match std::str::from_utf8(bytes) {
+                            Ok(text) => texts.push(Some(text)),
+                            Err(e) => return internal_err!("group key string is not UTF-8: {e}"),
+                        }
+                    }
+                    match t {
+                        DataType::LargeUtf8 => Arc::new(LargeStringArray::from(texts)) as ArrayRef,
+                        DataType::Utf8View => Arc::new(StringViewArray::from(texts)),
+                        _ => Arc::new(StringArray::from(texts)),
+                    }
+                }
+            };
+            arrays.push(array);
+        }
+        for column in self.columns.iter_mut() {
+            if let KeyColumn::Strings(interner) = column {
+                interner.clear();
+            }
+        }
+        Ok(EmittedGroups { keys: arrays, hashes })
+    }
+}
