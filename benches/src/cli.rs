@@ -58,6 +58,9 @@ pub enum Format {
 pub enum Engine {
     Shoal,
     Datafusion,
+    /// shoal through the DataFrame API (the queries that have a DataFrame version), in the
+    /// `shoal` columns; not together with `shoal`.
+    ShoalDf,
 }
 
 impl std::fmt::Display for Engine {
@@ -65,6 +68,7 @@ impl std::fmt::Display for Engine {
         f.write_str(match self {
             Engine::Shoal => "shoal",
             Engine::Datafusion => "datafusion",
+            Engine::ShoalDf => "shoal-df",
         })
     }
 }
@@ -81,6 +85,8 @@ pub struct BenchConfig {
     pub queries: Vec<String>,
     pub run_shoal: bool,
     pub run_datafusion: bool,
+    /// Run the shoal side through the DataFrame API (`--engines shoal-df`).
+    pub run_shoal_df: bool,
     pub check: bool,
     pub data_root: PathBuf,
 }
@@ -106,8 +112,12 @@ impl Args {
         }
         let run_shoal = self.engines.contains(&Engine::Shoal);
         let run_datafusion = self.engines.contains(&Engine::Datafusion);
-        if self.check && !(run_shoal && run_datafusion) {
-            bail!("--check needs both engines (--engines shoal,datafusion)");
+        let run_shoal_df = self.engines.contains(&Engine::ShoalDf);
+        if run_shoal && run_shoal_df {
+            bail!("--engines: shoal and shoal-df share the shoal columns; pick one");
+        }
+        if self.check && !((run_shoal || run_shoal_df) && run_datafusion) {
+            bail!("--check needs both engines (--engines shoal,datafusion or shoal-df,datafusion)");
         }
         Ok(BenchConfig {
             suite: self.suite,
@@ -122,6 +132,7 @@ impl Args {
             queries: self.queries.into_iter().filter(|q| !q.is_empty()).collect(),
             run_shoal,
             run_datafusion,
+            run_shoal_df,
             check: self.check,
             data_root: self.data_dir.unwrap_or_else(|| target_dir().join("bench-data")),
         })

@@ -25,7 +25,7 @@ pub trait Engine {
     fn run(&self, sql: &str) -> Result<RunOutput>;
 }
 
-fn output(
+pub(crate) fn output(
     elapsed: Duration,
     schema: &arrow::datatypes::Schema,
     batches: &[RecordBatch],

@@ -6,6 +6,7 @@
 mod alloc;
 mod cli;
 mod data;
+mod dataframe_queries;
 mod engines;
 mod report;
 
@@ -22,10 +23,18 @@ static ALLOCATOR: alloc::CountingAllocator = alloc::CountingAllocator;
 
 fn main() -> Result<()> {
     let config = Args::parse().validate()?;
-    let queries = select_queries(&config)?;
+    let mut queries = select_queries(&config)?;
+    if config.run_shoal_df {
+        queries.retain(|q| dataframe_queries::supports(&q.name));
+    }
     let tables = data::prepare(&config)?;
     let shoal =
         if config.run_shoal { Some(ShoalEngine::new(config.threads, config.format, &tables)?) } else { None };
+    let shoal_df = if config.run_shoal_df {
+        Some(dataframe_queries::DataFrameEngine::new(config.threads, config.format, &tables)?)
+    } else {
+        None
+    };
     let datafusion = if config.run_datafusion {
         Some(DataFusionEngine::new(config.threads, config.format, &tables)?)
     } else {
@@ -40,7 +49,10 @@ fn main() -> Result<()> {
         eprintln!("running {} ...", query.name);
         let run =
             |engine: &dyn Engine, sql: &str| measure(engine, sql, config.runs).map_err(|e| format!("{e:#}"));
-        let shoal_m = shoal.as_ref().map(|e| run(e, &query.sql));
+        let shoal_m = shoal
+            .as_ref()
+            .map(|e| run(e, &query.sql))
+            .or_else(|| shoal_df.as_ref().map(|e| run(e, &query.name)));
         let df_m = datafusion.as_ref().map(|e| run(e, query.oracle_sql()));
         let check = match (&shoal_m, &df_m) {
             (Some(Ok(s)), Some(Ok(d))) if config.check => {

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, AsArray, Int64Array};
-use arrow::datatypes::{DataType, Date32Type, Int64Type, TimeUnit};
+use arrow::datatypes::{DataType, Date32Type, TimeUnit};
 
 use crate::datetime::Field;
 
@@ -25,17 +25,6 @@ pub(crate) fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(month <= 2), month, day)
 }
 
-/// Days since 1970-01-01 of January 1st of `year`.
-fn days_from_year(year: i64) -> i64 {
-    let y = year - 1;
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    // days_from_civil(year, 1, 1) with March-based years: Jan 1st is day 306 of year - 1
-    let doy = 306;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 /// `field` of every value of `a` as BIGINT, or `None` when this fast path does not apply.
 pub(crate) fn date_part_fast(a: &ArrayRef, field: Field) -> Option<ArrayRef> {
     let nulls = a.nulls().cloned();
@@ -51,22 +40,11 @@ pub(crate) fn date_part_fast(a: &ArrayRef, field: Field) -> Option<ArrayRef> {
         }
         DataType::Timestamp(unit, None) => {
             let values = timestamp_values(a, unit)?;
-            let per_second = match unit {
-                TimeUnit::Second => 1,
-                TimeUnit::Millisecond => 1_000,
-                TimeUnit::Microsecond => 1_000_000,
-                TimeUnit::Nanosecond => 1_000_000_000,
-            };
-            let per_day = per_second * SECONDS_PER_DAY;
-            match field {
-                Field::Year => years(values.iter().copied(), per_day),
-                Field::Month => values.iter().map(|&v| civil_from_days(v.div_euclid(per_day)).1).collect(),
-                Field::Day => values.iter().map(|&v| civil_from_days(v.div_euclid(per_day)).2).collect(),
-                Field::Hour => values.iter().map(|&v| v.rem_euclid(per_day) / (per_second * 3_600)).collect(),
-                Field::Minute => {
-                    values.iter().map(|&v| v.rem_euclid(per_second * 3_600) / (per_second * 60)).collect()
-                }
-                _ => return None,
+            match unit {
+                TimeUnit::Second => timestamp_part::<1>(values, field)?,
+                TimeUnit::Millisecond => timestamp_part::<1_000>(values, field)?,
+                TimeUnit::Microsecond => timestamp_part::<1_000_000>(values, field)?,
+                TimeUnit::Nanosecond => timestamp_part::<1_000_000_000>(values, field)?,
             }
         }
         _ => return None,
@@ -74,21 +52,26 @@ pub(crate) fn date_part_fast(a: &ArrayRef, field: Field) -> Option<ArrayRef> {
     Some(Arc::new(Int64Array::new(out.into(), nulls)))
 }
 
-/// The year of each value, `per_day` units a day. Neighbouring values mostly share a year, so
-/// the bounds of the last year seen are kept and only values outside them are converted.
+/// The year of each value, `per_day` units a day.
 fn years(values: impl Iterator<Item = i64>, per_day: i64) -> Vec<i64> {
-    let (mut lo, mut hi, mut year) = (0i64, 0i64, 0i64);
-    values
-        .map(|v| {
-            if v < lo || v >= hi {
-                year = civil_from_days(v.div_euclid(per_day)).0;
-                // out of range bounds (far-off years) just disable the cache
-                lo = days_from_year(year).saturating_mul(per_day);
-                hi = days_from_year(year + 1).saturating_mul(per_day);
-            }
-            year
-        })
-        .collect()
+    values.map(|v| civil_from_days(v.div_euclid(per_day)).0).collect()
+}
+
+/// `field` of timestamps with `PER_SECOND` units a second (a constant, so the divisions
+/// become multiplications).
+fn timestamp_part<const PER_SECOND: i64>(values: &[i64], field: Field) -> Option<Vec<i64>> {
+    let per_day = PER_SECOND * SECONDS_PER_DAY;
+    let out = match field {
+        Field::Year => years(values.iter().copied(), per_day),
+        Field::Month => values.iter().map(|&v| civil_from_days(v.div_euclid(per_day)).1).collect(),
+        Field::Day => values.iter().map(|&v| civil_from_days(v.div_euclid(per_day)).2).collect(),
+        Field::Hour => values.iter().map(|&v| v.rem_euclid(per_day) / (PER_SECOND * 3_600)).collect(),
+        Field::Minute => {
+            values.iter().map(|&v| v.rem_euclid(PER_SECOND * 3_600) / (PER_SECOND * 60)).collect()
+        }
+        _ => return None,
+    };
+    Some(out)
 }
 
 /// The raw i64 values of a timestamp array of `unit`.
@@ -114,8 +97,19 @@ mod tests {
     use arrow::compute::kernels::temporal::{date_part, DatePart};
     use arrow::datatypes::DataType;
 
-    use super::{civil_from_days, date_part_fast, days_from_year};
+    use super::{civil_from_days, date_part_fast};
     use crate::datetime::Field;
+
+    /// Days since 1970-01-01 of January 1st of `year`.
+    fn days_from_year(year: i64) -> i64 {
+        let y = year - 1;
+        let era = y.div_euclid(400);
+        let yoe = y.rem_euclid(400);
+        // days_from_civil(year, 1, 1) with March-based years: Jan 1st is day 306 of year - 1
+        let doy = 306;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
 
     #[test]
     fn civil_dates_round_trip() {
@@ -139,7 +133,9 @@ mod tests {
             (Field::Minute, DatePart::Minute),
         ] {
             let Some(fast) = date_part_fast(a, field) else {
-                assert!(matches!(a.data_type(), DataType::Date32) && matches!(field, Field::Hour | Field::Minute));
+                assert!(
+                    matches!(a.data_type(), DataType::Date32) && matches!(field, Field::Hour | Field::Minute)
+                );
                 continue;
             };
             let want = cast(&date_part(a, part).unwrap(), &DataType::Int64).unwrap();
@@ -150,15 +146,21 @@ mod tests {
     #[test]
     fn matches_arrow_on_dates_and_timestamps() {
         let micros_per_day = 86_400_000_000i64;
-        let mut stamps: Vec<Option<i64>> = (-800..800)
-            .map(|i| Some(i * 37 * micros_per_day + i * 3_599_999_999 + 17))
-            .collect();
-        stamps.extend([None, Some(0), Some(-1), Some(253_402_300_799_999_999), Some(-62_135_596_800_000_000)]);
+        let mut stamps: Vec<Option<i64>> =
+            (-800..800).map(|i| Some(i * 37 * micros_per_day + i * 3_599_999_999 + 17)).collect();
+        stamps.extend([
+            None,
+            Some(0),
+            Some(-1),
+            Some(253_402_300_799_999_999),
+            Some(-62_135_596_800_000_000),
+        ]);
         let ts: ArrayRef = Arc::new(TimestampMicrosecondArray::from(stamps));
         assert_like_arrow(&ts);
         assert_like_arrow(&ts.slice(3, 100));
-        let days: ArrayRef =
-            Arc::new(Date32Array::from((-3_000..3_000).map(|d| Some(d * 13)).chain([None]).collect::<Vec<_>>()));
+        let days: ArrayRef = Arc::new(Date32Array::from(
+            (-3_000..3_000).map(|d| Some(d * 13)).chain([None]).collect::<Vec<_>>(),
+        ));
         assert_like_arrow(&days);
         let with_zone: ArrayRef = Arc::new(TimestampMicrosecondArray::from(vec![0]).with_timezone("UTC"));
         assert!(date_part_fast(&with_zone, Field::Year).is_none());

@@ -155,7 +155,10 @@ impl FunctionRegistry {
     pub fn register_user_aggregate(&mut self, udaf: Arc<dyn AggregateUdf>) -> Result<()> {
         let key = self.check_user_name(udaf.name())?;
         if udaf.name() != key {
-            return plan_err!("the name of a user-defined aggregate must be lower-case, got '{}'", udaf.name());
+            return plan_err!(
+                "the name of a user-defined aggregate must be lower-case, got '{}'",
+                udaf.name()
+            );
         }
         self.remove_user_defined(&key);
         self.aggregates.insert(key.clone(), AggregateUdfRef::new(udaf));
@@ -170,8 +173,9 @@ impl FunctionRegistry {
 
     /// The aggregate called `name` (case-insensitive): a built-in, or a user-defined one.
     pub fn aggregate(&self, name: &str) -> Option<AggregateFunction> {
-        AggregateFunction::from_name(name)
-            .or_else(|| self.aggregates.get(&name.to_ascii_lowercase()).map(|u| AggregateFunction::UserDefined(*u)))
+        AggregateFunction::from_name(name).or_else(|| {
+            self.aggregates.get(&name.to_ascii_lowercase()).map(|u| AggregateFunction::UserDefined(*u))
+        })
     }
 
     /// Every callable name (scalars, aliases and aggregates), sorted.

@@ -1,7 +1,7 @@
 //! [`EliminateCommonSubexpressions`]: compute an expression repeated within one node once.
 //!
 //! In a `Projection`, an `Aggregate` (the arguments of its aggregate calls) or a `Filter`, every
-//! non-trivial sub-expression (not a column or constant; deterministic; no aggregate, window or
+//! non-trivial sub-expression (not a column, a cast of one or a constant; deterministic; no aggregate, window or
 //! subquery) that occurs at least twice is computed once, as `__common_expr_N`, by a projection
 //! inserted below the node, and the node refers to that column instead — as TPC-H Q1's
 //! `l_extendedprice * (1 - l_discount)`, which appears in two sums. The largest repeated
@@ -98,13 +98,46 @@ impl Occurrences {
         }
     }
 
-    /// The expressions to extract, largest first.
-    fn common(self) -> Vec<Expr> {
-        let mut common: Vec<Expr> =
-            self.0.into_iter().filter(|(_, n, k)| *n >= 2 && *k >= 1).map(|(e, _, _)| e).collect();
-        common.sort_by_key(|e| std::cmp::Reverse(size(e)));
-        common
+    /// The largest expression to extract, if any.
+    fn largest_common(self) -> Option<Expr> {
+        self.0.into_iter().filter(|(_, n, k)| *n >= 2 && *k >= 1).map(|(e, _, _)| e).max_by_key(size)
     }
+}
+
+/// Repeatedly take the largest repeated expression of `exprs` (counted by `visit`) and replace
+/// it by a new column, until none is left: the parts of an extracted expression are counted
+/// only where they still occur outside it. Returns the rewritten expressions and the extracted
+/// ones with their columns; none when nothing repeats.
+fn extract_common(
+    mut exprs: Vec<Expr>,
+    input: &LogicalPlan,
+    visit: impl Fn(&mut Occurrences, &[Expr]),
+) -> Result<(Vec<Expr>, Vec<(Expr, Column)>)> {
+    let schema = input.schema();
+    let mut pairs: Vec<(Expr, Column)> = vec![];
+    let mut n = 1;
+    loop {
+        let mut occurrences = Occurrences::default();
+        visit(&mut occurrences, &exprs);
+        // Expressions over an extracted column cannot be computed below the node.
+        occurrences.0.retain(|(e, _, _)| {
+            !e.column_refs().iter().any(|c| pairs.iter().any(|(_, p)| p.name == c.name && c.relation.is_none()))
+        });
+        let Some(common) = occurrences.largest_common() else { break };
+        let name = loop {
+            let name = format!("{COMMON_EXPR_PREFIX}{n}");
+            n += 1;
+            if schema.maybe_index_of_column(&Column::from_name(name.clone())).ok().flatten().is_none() {
+                break name;
+            }
+        };
+        let column = Column::from_name(name);
+        let pair = [(common, column)];
+        exprs = exprs.into_iter().map(|e| replace(e, &pair)).collect::<Result<_>>()?;
+        let [pair] = pair;
+        pairs.push(pair);
+    }
+    Ok((exprs, pairs))
 }
 
 fn size(e: &Expr) -> usize {
@@ -130,6 +163,12 @@ fn is_candidate(e: &Expr) -> bool {
             | Expr::GroupingSet(_)
     ) {
         return false;
+    }
+    // A cast of a column is cheap, and keeping it in place keeps the column visible to pruning.
+    if let Expr::Cast(shoal_expr::Cast { expr, .. }) | Expr::TryCast(shoal_expr::TryCast { expr, .. }) = e {
+        if matches!(expr.as_ref(), Expr::Column(_)) {
+            return false;
+        }
     }
     !e.column_refs().is_empty()
         && !e.contains_aggregate()
@@ -158,25 +197,11 @@ fn replace(expr: Expr, common: &[(Expr, Column)]) -> Result<Expr> {
         .data)
 }
 
-/// The projection below a node: every input column, then the common expressions; with the
-/// column each common expression became.
-fn extract(common: Vec<Expr>, input: Arc<LogicalPlan>) -> Result<(Vec<(Expr, Column)>, LogicalPlan)> {
-    let schema = input.schema();
-    let mut exprs: Vec<Expr> = schema.columns().into_iter().map(Expr::Column).collect();
-    let mut pairs = vec![];
-    let mut n = 1;
-    for e in common {
-        let name = loop {
-            let name = format!("{COMMON_EXPR_PREFIX}{n}");
-            n += 1;
-            if schema.maybe_index_of_column(&Column::from_name(name.clone())).ok().flatten().is_none() {
-                break name;
-            }
-        };
-        exprs.push(e.clone().alias(name.clone()));
-        pairs.push((e, Column::from_name(name)));
-    }
-    Ok((pairs, LogicalPlan::Projection(Projection::try_new(exprs, input)?)))
+/// The projection below a node: every input column, then the extracted expressions.
+fn projection_below(pairs: Vec<(Expr, Column)>, input: Arc<LogicalPlan>) -> Result<LogicalPlan> {
+    let mut exprs: Vec<Expr> = input.schema().columns().into_iter().map(Expr::Column).collect();
+    exprs.extend(pairs.into_iter().map(|(e, c)| e.alias(c.name)));
+    Ok(LogicalPlan::Projection(Projection::try_new(exprs, input)?))
 }
 
 /// `new` under the output name of `old`.
@@ -189,49 +214,39 @@ fn keep_name(new: Expr, old: &Expr) -> Expr {
     }
 }
 
+/// Count every expression of a projection or an aggregate list: all evaluated for every row.
+fn visit_all(occurrences: &mut Occurrences, exprs: &[Expr]) {
+    exprs.iter().for_each(|e| occurrences.visit(e, true));
+}
+
 fn rewrite_projection(p: Projection) -> Result<Transformed<LogicalPlan>> {
-    let mut occurrences = Occurrences::default();
-    p.exprs.iter().for_each(|e| occurrences.visit(e, true));
-    let common = occurrences.common();
-    if common.is_empty() {
+    let (exprs, pairs) = extract_common(p.exprs.clone(), &p.input, visit_all)?;
+    if pairs.is_empty() {
         return Ok(Transformed::no(LogicalPlan::Projection(p)));
     }
-    let (pairs, below) = extract(common, p.input)?;
-    let exprs = p
-        .exprs
-        .into_iter()
-        .map(|e| Ok(keep_name(replace(e.clone(), &pairs)?, &e)))
-        .collect::<Result<Vec<_>>>()?;
+    let below = projection_below(pairs, p.input)?;
+    let exprs = exprs.into_iter().zip(&p.exprs).map(|(new, old)| keep_name(new, old)).collect();
     Ok(Transformed::yes(LogicalPlan::Projection(Projection::try_new(exprs, Arc::new(below))?)))
 }
 
 fn rewrite_aggregate(a: Aggregate) -> Result<Transformed<LogicalPlan>> {
     // Group keys are not rewritten (their names are the output's); aggregate arguments are.
-    let mut occurrences = Occurrences::default();
-    a.aggr_expr.iter().for_each(|e| occurrences.visit(e, true));
-    let common = occurrences.common();
-    if common.is_empty() {
+    let (exprs, pairs) = extract_common(a.aggr_expr.clone(), &a.input, visit_all)?;
+    if pairs.is_empty() {
         return Ok(Transformed::no(LogicalPlan::Aggregate(a)));
     }
-    let (pairs, below) = extract(common, a.input)?;
-    let aggr_expr = a
-        .aggr_expr
-        .into_iter()
-        .map(|e| Ok(keep_name(replace(e.clone(), &pairs)?, &e)))
-        .collect::<Result<Vec<_>>>()?;
+    let below = projection_below(pairs, a.input)?;
+    let aggr_expr = exprs.into_iter().zip(&a.aggr_expr).map(|(new, old)| keep_name(new, old)).collect();
     Ok(Transformed::yes(LogicalPlan::Aggregate(Aggregate::try_new(Arc::new(below), a.group_expr, aggr_expr)?)))
 }
 
 fn rewrite_filter(f: Filter) -> Result<Transformed<LogicalPlan>> {
-    let mut occurrences = Occurrences::default();
-    occurrences.visit(&f.predicate, true);
-    let common = occurrences.common();
-    if common.is_empty() {
+    let (mut exprs, pairs) = extract_common(vec![f.predicate.clone()], &f.input, visit_all)?;
+    let (Some(predicate), false) = (exprs.pop(), pairs.is_empty()) else {
         return Ok(Transformed::no(LogicalPlan::Filter(f)));
-    }
+    };
     let original: Vec<Expr> = f.input.schema().columns().into_iter().map(Expr::Column).collect();
-    let (pairs, below) = extract(common, f.input)?;
-    let predicate = replace(f.predicate, &pairs)?;
+    let below = projection_below(pairs, f.input)?;
     let filtered = LogicalPlan::Filter(Filter::try_new(predicate, Arc::new(below))?);
     Ok(Transformed::yes(LogicalPlan::Projection(Projection::try_new(original, Arc::new(filtered))?)))
 }

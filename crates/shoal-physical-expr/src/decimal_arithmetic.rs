@@ -40,7 +40,11 @@ fn operand(value: &ColumnarValue) -> Option<(Operand<'_>, u8, i8)> {
 
 /// `left op right` for two DECIMAL128 operands (at least one a column), or `None` to use the
 /// general kernel.
-pub(crate) fn decimal_fast_path(op: Operator, left: &ColumnarValue, right: &ColumnarValue) -> Option<ArrayRef> {
+pub(crate) fn decimal_fast_path(
+    op: Operator,
+    left: &ColumnarValue,
+    right: &ColumnarValue,
+) -> Option<ArrayRef> {
     if is_scalar(left) && is_scalar(right) {
         return None;
     }

@@ -17,7 +17,7 @@ use common::*;
 use shoal_expr::AggregateFunction::*;
 use shoal_expr::{col, LogicalPlanBuilder};
 use shoal_physical::aggregate::group_values::{new_group_values, GroupValues, RowGroupValues};
-use shoal_physical::aggregate::packed_group_values::PackedGroupValues;
+use shoal_physical::aggregate::packed_group_values::{PackedGroupValues, PackedKey, WideKey};
 
 /// A small deterministic pseudo-random sequence.
 struct Lcg(u64);
@@ -53,9 +53,14 @@ fn run_group_values(gv: &mut dyn GroupValues, batches: &[Vec<ArrayRef>]) -> (Vec
 /// The packed group values agree with the row-format oracle on `batches` of key columns.
 fn assert_matches_rows(batches: &[Vec<ArrayRef>]) -> usize {
     let types: Vec<DataType> = batches[0].iter().map(|a| a.data_type().clone()).collect();
-    let mut packed: Box<dyn GroupValues> = match PackedGroupValues::<u64>::try_new(&types) {
-        Some(gv) => Box::new(gv),
-        None => Box::new(PackedGroupValues::<u128>::try_new(&types).expect("keys fit 128 bits")),
+    let mut packed: Box<dyn GroupValues> = if let Some(gv) = PackedGroupValues::<u64>::try_new(&types) {
+        Box::new(gv)
+    } else if let Some(gv) = PackedGroupValues::<u128>::try_new(&types) {
+        Box::new(gv)
+    } else if let Some(gv) = PackedGroupValues::<WideKey<3>>::try_new(&types) {
+        Box::new(gv)
+    } else {
+        Box::new(PackedGroupValues::<WideKey<4>>::try_new(&types).expect("keys fit 256 bits"))
     };
     let mut oracle = RowGroupValues::try_new(&types).unwrap();
     let (ids, keys, groups) = run_group_values(packed.as_mut(), batches);
@@ -76,7 +81,10 @@ fn assert_matches_rows(batches: &[Vec<ArrayRef>]) -> usize {
 fn two_short_strings_like_tpch_q1() {
     let flags = |v: &[Option<&str>]| Arc::new(StringArray::from(v.to_vec())) as ArrayRef;
     let batches = vec![
-        vec![flags(&[Some("N"), Some("R"), Some("N"), None]), flags(&[Some("O"), Some("F"), Some("O"), Some("F")])],
+        vec![
+            flags(&[Some("N"), Some("R"), Some("N"), None]),
+            flags(&[Some("O"), Some("F"), Some("O"), Some("F")]),
+        ],
         vec![flags(&[Some("A"), Some("N"), None, Some("")]), flags(&[Some("F"), Some("F"), Some("F"), None])],
     ];
     assert_eq!(assert_matches_rows(&batches), 6);
@@ -122,6 +130,47 @@ fn wide_keys_pack_into_u128() {
     };
     let batches = vec![vec![dec(vec![Some(-1), Some(i128::MAX), None, Some(-1), Some(i128::MIN), None])]];
     assert_eq!(assert_matches_rows(&batches), 4);
+}
+
+/// Like taxi Q4 (BIGINT, BIGINT, DOUBLE: 192 bits) and wider, with fields across word edges.
+#[test]
+fn keys_wider_than_128_bits_use_words() {
+    let mut rng = Lcg(5);
+    let batches: Vec<Vec<ArrayRef>> = (0..3)
+        .map(|_| {
+            let n = 3000;
+            let a: Vec<Option<i64>> = (0..n).map(|_| rng.maybe(10).then(|| rng.next(9) as i64)).collect();
+            let y: Vec<i64> = (0..n).map(|_| 2019 + rng.next(3) as i64).collect();
+            let d: Vec<f64> = (0..n).map(|_| (rng.next(60) as f64 - 3.0).round()).collect();
+            let s: Vec<Option<&str>> =
+                (0..n).map(|_| ["N", "Y", "maybe"].get(rng.next(4) as usize).copied()).collect();
+            let b: Vec<bool> = (0..n).map(|_| rng.next(2) == 0).collect();
+            vec![
+                Arc::new(Int64Array::from(a)) as ArrayRef,
+                Arc::new(Int64Array::from(y)),
+                Arc::new(Float64Array::from(d)),
+                Arc::new(StringArray::from(s)),
+                Arc::new(BooleanArray::from(b)),
+            ]
+        })
+        .collect();
+    let three: Vec<Vec<ArrayRef>> = batches.iter().map(|b| b[..3].to_vec()).collect();
+    assert!(PackedGroupValues::<WideKey<3>>::try_new(&[DataType::Int64, DataType::Int64, DataType::Float64])
+        .is_some());
+    assert!(assert_matches_rows(&three) > 1000);
+    // 64 + 64 + 64 + 32 + 1 bits: four words
+    assert!(assert_matches_rows(&batches) > 1000);
+    // a 128-bit field straddling three words
+    let mut key = WideKey::<4>::default();
+    key.put(1, 1);
+    key.put(40, u128::MAX - 5);
+    key.put(168, 0xabc);
+    assert_eq!(
+        (key.get(0, 1), key.get(1, 1), key.get(40, 128), key.get(168, 12)),
+        (0, 1, u128::MAX - 5, 0xabc)
+    );
+    key.clear(40, 128);
+    assert_eq!((key.get(1, 1), key.get(40, 128), key.get(168, 12)), (1, 0, 0xabc));
 }
 
 #[test]

@@ -230,7 +230,10 @@ pub struct ScalarUdf {
 impl ScalarUdf {
     /// The expression `name(args)`.
     pub fn call(&self, args: impl IntoIterator<Item = Expr>) -> Expr {
-        Expr::ScalarFunction(ScalarFunctionExpr { func: Arc::clone(&self.func), args: args.into_iter().collect() })
+        Expr::ScalarFunction(ScalarFunctionExpr {
+            func: Arc::clone(&self.func),
+            args: args.into_iter().collect(),
+        })
     }
 }
 

@@ -18,16 +18,16 @@ fn message(r: Result<DataFrame>) -> String {
 #[test]
 fn unknown_column_suggests_the_closest_name() {
     let df = people();
-    assert_eq!(message(df.filter(col("nme").eq(lit("ann")))), "Plan error: column 'nme' not found; did you mean 'name'?");
-    assert_eq!(message(df.select([col("agee")])), "Plan error: column 'agee' not found; did you mean 'age'?");
-    assert_eq!(message(df.sort([col("idd").asc()])), "Plan error: column 'idd' not found; did you mean 'id'?");
+    assert_eq!(message(df.filter(col("nme").eq(lit("ann")))), "column 'nme' not found; did you mean 'name'?");
+    assert_eq!(message(df.select([col("agee")])), "column 'agee' not found; did you mean 'age'?");
+    assert_eq!(message(df.sort([col("idd").asc()])), "column 'idd' not found; did you mean 'id'?");
     assert!(message(df.drop(["nam"])).contains("did you mean 'name'?"));
 }
 
 #[test]
 fn aggregate_in_a_filter() {
     let err = message(people().filter(col("age").sum().gt(lit(10i64))));
-    assert!(err.starts_with("Plan error: aggregate functions are not allowed in filter(): sum(age) > 10"), "{err}");
+    assert!(err.starts_with("aggregate functions are not allowed in filter(): sum(age) > 10"), "{err}");
 }
 
 #[test]
@@ -42,7 +42,7 @@ fn join_on_mismatched_types() {
     let a = s.sql("SELECT DATE '2024-01-01' AS d").expect("a");
     let b = s.sql("SELECT true AS flag").expect("b");
     let err = message(a.join(&b, JoinType::Inner, [col("d")], [col("flag")]));
-    assert_eq!(err, "Plan error: cannot join on d = flag: Date32 and Boolean are not comparable");
+    assert_eq!(err, "cannot join on d = flag: Date32 and Boolean are not comparable");
 }
 
 #[test]
@@ -51,7 +51,7 @@ fn join_key_on_the_wrong_side() {
     let a = s.sql("SELECT 1 AS x").expect("a");
     let b = s.sql("SELECT 1 AS y").expect("b");
     let err = message(a.join(&b, JoinType::Inner, [col("y")], [col("x")]));
-    assert_eq!(err, "Plan error: column 'y' not found; available columns: x");
+    assert_eq!(err, "column 'y' not found; did you mean 'x'?");
 }
 
 #[test]
@@ -59,10 +59,10 @@ fn union_of_different_arity() {
     let s = Session::new();
     let a = s.sql("SELECT 1 AS x").expect("a");
     let b = s.sql("SELECT 1 AS x, 2 AS y").expect("b");
-    assert_eq!(message(a.union(&b)), "Plan error: each UNION query must have the same number of columns: 1 vs 2");
+    assert_eq!(message(a.union(&b)), "each UNION query must have the same number of columns: 1 vs 2");
     assert_eq!(
         message(a.union_distinct(&b)),
-        "Plan error: each UNION query must have the same number of columns: 1 vs 2"
+        "each UNION query must have the same number of columns: 1 vs 2"
     );
 }
 
@@ -71,26 +71,26 @@ fn unknown_functions_suggest_the_closest_name() {
     let df = people();
     assert_eq!(
         message(df.select([call("lowr", [col("name")])])),
-        "Plan error: unknown function 'lowr'; did you mean 'lower'?"
+        "unknown function 'lowr'; did you mean 'lower'?"
     );
     assert_eq!(
         message(df.select([agg("summ", [col("age")])])),
-        "Plan error: unknown aggregate function 'summ'; did you mean 'sum'?"
+        "unknown aggregate function 'summ'; did you mean 'sum'?"
     );
 }
 
 #[test]
 fn function_argument_type_errors() {
     let err = message(people().select([col("age").str().lower()]));
-    assert!(err.starts_with("Plan error: lower(): "), "{err}");
+    assert_eq!(err, "lower(): expected lower(string) -> string, got arguments (Int64)");
 }
 
 #[test]
 fn ungrouped_column_in_an_aggregation() {
     let err = message(people().group_by([col("id")]).and_then(|g| g.agg([col("name")])));
-    assert_eq!(err, "Plan error: column 'name' must be a group_by() key or be used in an aggregate function");
+    assert_eq!(err, "column 'name' must be a group_by() key or be used in an aggregate function");
     let err = message(people().select([col("name"), col("age").sum()]));
-    assert_eq!(err, "Plan error: column 'name' must be a group_by() key or be used in an aggregate function");
+    assert_eq!(err, "column 'name' must be a group_by() key or be used in an aggregate function");
 }
 
 #[test]
@@ -98,26 +98,26 @@ fn over_on_a_plain_column_and_bad_frames() {
     let df = people();
     assert_eq!(
         message(df.select([col("age").over(Window::new())])),
-        "Plan error: over() applies to aggregate and window functions, not to age"
+        "over() applies to aggregate and window functions, not to age"
     );
     let bad = Window::new().order_by([col("id").asc()]).rows_between(current_row(), preceding(1i64));
     assert_eq!(
         message(df.select([col("age").sum().over(bad)])),
-        "Plan error: a window frame cannot start at CURRENT ROW and end at 1 PRECEDING"
+        "a window frame cannot start at CURRENT ROW and end at 1 PRECEDING"
     );
 }
 
 #[test]
 fn nested_aggregates() {
     let err = message(people().select([col("age").sum().max()]));
-    assert_eq!(err, "Plan error: aggregate function calls cannot be nested: max(sum(age))");
+    assert_eq!(err, "aggregate function calls cannot be nested: max(sum(age))");
 }
 
 #[test]
 fn unknown_tables_and_files() {
     let s = Session::new();
     s.register("people", &people()).expect("register");
-    assert_eq!(message(s.table("peple")), "Plan error: table 'peple' not found; did you mean 'people'?");
+    assert_eq!(message(s.table("peple")), "table 'peple' not found; did you mean 'people'?");
     assert!(s.read_parquet("/nonexistent/dir/*.parquet", ParquetOptions::default()).is_err());
     assert!(s.read_csv("/nonexistent/file.csv", CsvOptions::default()).is_err());
 }

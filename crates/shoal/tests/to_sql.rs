@@ -28,7 +28,12 @@ fn rows(batches: &[RecordBatch]) -> Vec<String> {
 fn round_trip(session: &Session, sql: &str) {
     let df = session.sql(sql).unwrap_or_else(|e| panic!("planning {sql}: {e}"));
     let text = df.to_sql().unwrap_or_else(|e| panic!("to_sql of {sql}: {e}"));
-    let again = session.sql(&text).unwrap_or_else(|e| panic!("planning the SQL of\n{sql}\nwritten as\n{text}\n: {e}"));
+    if std::env::var_os("SHOAL_PRINT_SQL").is_some() {
+        eprintln!("{sql}\n  => {text}\n");
+    }
+    let again = session
+        .sql(&text)
+        .unwrap_or_else(|e| panic!("planning the SQL of\n{sql}\nwritten as\n{text}\n: {e}"));
     let (a, b) = (df.schema(), again.schema());
     let names = |s: &arrow::datatypes::SchemaRef| -> Vec<(String, arrow::datatypes::DataType)> {
         s.fields().iter().map(|f| (f.name().clone(), f.data_type().clone())).collect()
@@ -68,7 +73,8 @@ fn queries(dir: &str) -> Vec<(String, String)> {
 #[test]
 fn tpch_queries_round_trip() {
     let session = tpch_session();
-    let all = queries("queries/tpch");
+    let all: Vec<_> =
+        queries("queries/tpch").into_iter().filter(|(p, _)| !p.ends_with(".oracle.sql")).collect();
     assert_eq!(all.len(), 22);
     for (_, sql) in all {
         round_trip(&session, sql.trim().trim_end_matches(';'));
@@ -78,9 +84,8 @@ fn tpch_queries_round_trip() {
 #[test]
 fn taxi_queries_round_trip() {
     let session = session(4);
-    let batches = (0..4)
-        .map(|i| shoal_datagen::taxi::generate_rows(7, i * 2_000, 2_000).unwrap())
-        .collect::<Vec<_>>();
+    let batches =
+        (0..4).map(|i| shoal_datagen::taxi::generate_rows(7, i * 2_000, 2_000).unwrap()).collect::<Vec<_>>();
     session.register_batches("trips", batches).unwrap();
     let all = queries("queries/taxi");
     assert!(all.len() >= 9);
@@ -120,7 +125,7 @@ const TRICKY: &[&str] = &[
     "SELECT * FROM (SELECT a, row_number() OVER (ORDER BY b) AS rn FROM l) AS x WHERE rn <= 2",
     "SELECT * FROM (VALUES (1, 'x'), (2, NULL)) AS v(n, s)",
     "SELECT 1 + 2 AS three, 'it''s' AS s, 1.5 AS d, 2.5e0 AS f, DATE '2024-02-29' AS day, NULL AS n",
-    "SELECT CAST(a AS INTEGER) AS i, TRY_CAST(c AS BIGINT) AS t, CASE WHEN a > 2 THEN 'big' WHEN a IS NULL THEN 'none' ELSE 'small' END AS k FROM l",
+    "SELECT CAST(a AS INTEGER) AS i, TRY_CAST(b AS VARCHAR) AS t, CASE WHEN a > 2 THEN 'big' WHEN a IS NULL THEN 'none' ELSE 'small' END AS k FROM l",
     "SELECT a FROM l WHERE a BETWEEN 1 AND 3 AND b NOT IN (7, 8) OR b IS NULL",
     "SELECT c FROM r WHERE c LIKE 'a%' OR c ILIKE 'B_' OR c NOT LIKE '%z'",
     "SELECT a, b FROM l ORDER BY b DESC, a LIMIT 3 OFFSET 1",

@@ -11,10 +11,16 @@ use shoal_common::ScalarValue;
 
 /// `add_one(x DOUBLE) -> DOUBLE` (NULL stays NULL).
 fn add_one() -> Arc<dyn shoal::udf::ScalarFunction> {
-    create_udf("add_one", vec![DataType::Float64], DataType::Float64, Volatility::Immutable, |args: &[ArrayRef]| {
-        let x = args[0].as_primitive::<Float64Type>();
-        Ok(Arc::new(x.unary::<_, Float64Type>(|v| v + 1.0)) as ArrayRef)
-    })
+    create_udf(
+        "add_one",
+        vec![DataType::Float64],
+        DataType::Float64,
+        Volatility::Immutable,
+        |args: &[ArrayRef]| {
+            let x = args[0].as_primitive::<Float64Type>();
+            Ok(Arc::new(x.unary::<_, Float64Type>(|v| v + 1.0)) as ArrayRef)
+        },
+    )
 }
 
 /// The second largest non-null value of a group (NULL with fewer than two values). The state
@@ -32,7 +38,10 @@ impl SecondLargest {
     }
     fn fold(&mut self, array: &ArrayRef) -> Result<()> {
         let Some(values) = array.as_primitive_opt::<Int64Type>() else {
-            return Err(ShoalError::Execution(format!("second_largest: expected BIGINT, got {}", array.data_type())));
+            return Err(ShoalError::Execution(format!(
+                "second_largest: expected BIGINT, got {}",
+                array.data_type()
+            )));
         };
         values.iter().flatten().for_each(|v| self.push(v));
         Ok(())
@@ -92,14 +101,21 @@ impl Accumulator for WeightedAvg {
 fn session(threads: usize) -> Session {
     let session = Session::with_config(SessionConfig { threads, ..SessionConfig::default() });
     session.register_udf(add_one()).unwrap();
-    let second = create_udaf("second_largest", vec![DataType::Int64], DataType::Int64, vec![DataType::Int64; 2], || {
-        Ok(Box::new(SecondLargest::default()))
-    });
+    let second = create_udaf(
+        "second_largest",
+        vec![DataType::Int64],
+        DataType::Int64,
+        vec![DataType::Int64; 2],
+        || Ok(Box::new(SecondLargest::default())),
+    );
     session.register_udaf(second).unwrap();
-    let weighted =
-        create_udaf("weighted_avg", vec![DataType::Float64; 2], DataType::Float64, vec![DataType::Float64; 2], || {
-            Ok(Box::new(WeightedAvg::default()))
-        });
+    let weighted = create_udaf(
+        "weighted_avg",
+        vec![DataType::Float64; 2],
+        DataType::Float64,
+        vec![DataType::Float64; 2],
+        || Ok(Box::new(WeightedAvg::default())),
+    );
     session.register_udaf(weighted).unwrap();
     // 8 batches of 50 rows: k = i % 3, v = i (NULL when i % 10 == 0), w = 1 or 2
     let schema = Arc::new(Schema::new(vec![
@@ -129,7 +145,12 @@ fn rows(batches: &[RecordBatch]) -> Vec<Vec<String>> {
             out.push(
                 b.columns()
                     .iter()
-                    .map(|c| arrow::util::display::ArrayFormatter::try_new(c.as_ref(), &options).unwrap().value(r).to_string())
+                    .map(|c| {
+                        arrow::util::display::ArrayFormatter::try_new(c.as_ref(), &options)
+                            .unwrap()
+                            .value(r)
+                            .to_string()
+                    })
                     .collect(),
             );
         }
@@ -192,7 +213,10 @@ fn aggregate_udf_with_and_without_group_by() {
             "SELECT weighted_avg(v, w) FILTER (WHERE v < 5) AS wa, count(*) AS n, second_largest(v) FROM t WHERE k = 'a'",
         );
         // k = 'a': i = 0, 3 (v < 5, i = 0 is NULL) → weighted average of 3 (weight 2) = 3
-        assert_eq!(got, vec![vec!["3.0".to_string(), "134".to_string(), expected_second_largest(Some(0)).to_string()]]);
+        assert_eq!(
+            got,
+            vec![vec!["3.0".to_string(), "134".to_string(), expected_second_largest(Some(0)).to_string()]]
+        );
     }
 }
 
@@ -222,11 +246,15 @@ fn udfs_show_up_in_show_functions_and_can_be_replaced() {
     // a user-defined function may be registered again (replaced); a built-in name may not
     s.register_udf(add_one()).unwrap();
     let err = s
-        .register_udf(create_udf("lower", vec![DataType::Utf8], DataType::Utf8, Volatility::Immutable, |a| Ok(Arc::clone(&a[0]))))
+        .register_udf(create_udf("lower", vec![DataType::Utf8], DataType::Utf8, Volatility::Immutable, |a| {
+            Ok(Arc::clone(&a[0]))
+        }))
         .unwrap_err();
     assert!(err.to_string().contains("'lower' is a built-in function"), "{err}");
     let err = s
-        .register_udaf(create_udaf("sum", vec![DataType::Int64], DataType::Int64, vec![], || Ok(Box::new(SecondLargest::default()))))
+        .register_udaf(create_udaf("sum", vec![DataType::Int64], DataType::Int64, vec![], || {
+            Ok(Box::new(SecondLargest::default()))
+        }))
         .unwrap_err();
     assert!(err.to_string().contains("'sum' is a built-in function"), "{err}");
 }
@@ -246,12 +274,17 @@ fn wrong_argument_types_are_plan_errors() {
 #[test]
 fn misbehaving_udfs_are_execution_errors() {
     let s = session(4);
-    let short = create_udf("short", vec![DataType::Int64], DataType::Int64, Volatility::Immutable, |a| Ok(a[0].slice(0, 1)));
-    let wrong_type =
-        create_udf("wrong_type", vec![DataType::Int64], DataType::Utf8, Volatility::Immutable, |a| Ok(Arc::clone(&a[0])));
-    let bad_agg = create_udaf("bad_agg", vec![DataType::Int64], DataType::Utf8, vec![DataType::Int64; 2], || {
-        Ok(Box::new(SecondLargest::default()))
+    let short = create_udf("short", vec![DataType::Int64], DataType::Int64, Volatility::Immutable, |a| {
+        Ok(a[0].slice(0, 1))
     });
+    let wrong_type =
+        create_udf("wrong_type", vec![DataType::Int64], DataType::Utf8, Volatility::Immutable, |a| {
+            Ok(Arc::clone(&a[0]))
+        });
+    let bad_agg =
+        create_udaf("bad_agg", vec![DataType::Int64], DataType::Utf8, vec![DataType::Int64; 2], || {
+            Ok(Box::new(SecondLargest::default()))
+        });
     s.register_udf(short).unwrap();
     s.register_udf(wrong_type).unwrap();
     s.register_udaf(bad_agg).unwrap();

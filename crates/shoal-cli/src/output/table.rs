@@ -337,7 +337,7 @@ mod tests {
         assert_eq!(out.hidden_columns, vec!["wide_text_column".to_string()]);
         assert!(out.text.contains("99,000"), "{}", out.text);
         assert!(!out.text.contains("2,000"), "{}", out.text);
-        assert!(out.text.contains("│ 1  │ … │  1,000 │"), "{}", out.text);
+        assert!(out.text.contains("│      1 ┆ … ┆  1,000 │"), "{}", out.text);
         assert!(out.text.lines().all(|l| l.chars().count() <= 30), "{}", out.text);
         let all = render_table(&schema, &[batch], TableLimits { max_rows: 0, max_width: None }).unwrap();
         assert_eq!(all.shown_rows, 100);

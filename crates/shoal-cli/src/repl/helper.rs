@@ -260,8 +260,8 @@ mod tests {
     fn completes_tables_columns_functions_and_keywords() {
         assert_eq!(replacements("SELECT * FROM tr"), (14, vec!["trips".to_string()]));
         assert_eq!(replacements("SELECT * FROM ").1, vec!["trips", "zones", "read_parquet", "read_csv"]);
-        assert_eq!(replacements("SELECT fare FROM trips"), (22, vec![]));
-        assert_eq!(replacements("SELECT fa"), (7, vec!["fare_amount".to_string()]));
+        assert_eq!(replacements("SELECT fare FROM trips WHERE x"), (29, vec![]));
+        assert_eq!(replacements("SELECT fa").1, vec!["fare_amount", "false"]);
         assert_eq!(replacements("SELECT trips.t"), (13, vec!["tip_amount".to_string()]));
         assert_eq!(replacements("SELECT su").1, vec!["sum", "substr"]);
         assert_eq!(replacements("sel").1, vec!["select"]);

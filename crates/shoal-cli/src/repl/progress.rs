@@ -81,10 +81,14 @@ pub fn run_watched<T: Send>(
         let start = Instant::now();
         let mut bar: Option<ProgressBar> = None;
         while let Err(mpsc::RecvTimeoutError::Timeout) = done_rx.recv_timeout(POLL) {
-            if interrupt.is_some_and(Interrupt::requested) {
+            let cancelling = interrupt.is_some_and(Interrupt::requested);
+            if cancelling {
                 session.cancel();
+                if let Some(bar) = bar.take() {
+                    bar.finish_and_clear();
+                }
             }
-            if show_bar && start.elapsed() >= delay {
+            if show_bar && !cancelling && start.elapsed() >= delay {
                 let bar = bar.get_or_insert_with(new_bar);
                 draw(bar, session.progress(), start.elapsed());
             }

@@ -59,7 +59,10 @@ pub fn chart_svg(title: &str, schema: &SchemaRef, batches: &[RecordBatch]) -> Re
     draw(title, &data).map(Some)
 }
 
-fn chart_data(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<Option<ChartData>, arrow::error::ArrowError> {
+fn chart_data(
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+) -> Result<Option<ChartData>, arrow::error::ArrowError> {
     let fields = schema.fields();
     let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
     if rows == 0 || rows > MAX_CHART_ROWS || fields.len() < 2 {
@@ -165,7 +168,8 @@ fn draw(title: &str, data: &ChartData) -> Result<String, String> {
     let panels = data.series.len() as u32;
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, TITLE_HEIGHT + PANEL_HEIGHT * panels)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, TITLE_HEIGHT + PANEL_HEIGHT * panels))
+            .into_drawing_area();
         root.fill(&WHITE).map_err(|e| e.to_string())?;
         let root = root.titled(title, ("sans-serif", 18)).map_err(|e| e.to_string())?;
         let areas = root.split_evenly((data.series.len(), 1));
@@ -205,14 +209,17 @@ fn draw_bars(
         .x_labels(labels.len())
         .y_label_formatter(&|v| y_tick(*v))
         .x_label_formatter(&|v| match v {
-            SegmentValue::CenterOf(i) => usize::try_from(*i).ok().and_then(|i| labels.get(i)).map(|l| short(l)).unwrap_or_default(),
+            SegmentValue::CenterOf(i) => {
+                usize::try_from(*i).ok().and_then(|i| labels.get(i)).map(|l| short(l)).unwrap_or_default()
+            }
             _ => String::new(),
         })
         .draw()
         .map_err(|e| e.to_string())?;
     let bars = values.iter().enumerate().filter_map(|(i, v)| {
         let (i, v) = (i32::try_from(i).ok()?, (*v)?);
-        let mut bar = Rectangle::new([(SegmentValue::Exact(i), 0.0), (SegmentValue::Exact(i + 1), v)], color.filled());
+        let mut bar =
+            Rectangle::new([(SegmentValue::Exact(i), 0.0), (SegmentValue::Exact(i + 1), v)], color.filled());
         bar.set_margin(0, 0, 4, 4);
         Some(bar)
     });
@@ -249,7 +256,9 @@ fn draw_line(
         .draw()
         .map_err(|e| e.to_string())?;
     let points: Vec<(f64, f64)> = data.xs.iter().zip(values).filter_map(|(x, y)| Some((*x, (*y)?))).collect();
-    chart.draw_series(LineSeries::new(points.iter().copied(), color.stroke_width(2))).map_err(|e| e.to_string())?;
+    chart
+        .draw_series(LineSeries::new(points.iter().copied(), color.stroke_width(2)))
+        .map_err(|e| e.to_string())?;
     chart
         .draw_series(points.iter().map(|p| Circle::new(*p, 3, color.filled())))
         .map_err(|e| e.to_string())?;

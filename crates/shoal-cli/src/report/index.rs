@@ -124,7 +124,12 @@ pub fn markdown_index(summary: &Summary) -> String {
                 }
             }
             Status::Failed(message) => {
-                let _ = writeln!(out, "- **FAILED** after {}:\n\n```text\n{}\n```", seconds(e.elapsed), message.trim_end());
+                let _ = writeln!(
+                    out,
+                    "- **FAILED** after {}:\n\n```text\n{}\n```",
+                    seconds(e.elapsed),
+                    message.trim_end()
+                );
             }
             Status::NotRun => out.push_str("- **not run**: an earlier query failed\n"),
         }
@@ -175,14 +180,25 @@ pub fn html_index(summary: &Summary) -> String {
                     let _ = writeln!(body, "<li>result: <a href=\"{f}\">{f}</a></li>");
                 }
                 if let Some(c) = chart_file {
-                    let _ = writeln!(after, "<p><img src=\"{}\" alt=\"chart of {}\"></p>", escape_html(c), escape_html(&q.title));
+                    let _ = writeln!(
+                        after,
+                        "<p><img src=\"{}\" alt=\"chart of {}\"></p>",
+                        escape_html(c),
+                        escape_html(&q.title)
+                    );
                 }
             }
             Status::Failed(message) => {
-                let _ = writeln!(body, "<li class=\"failed\"><strong>FAILED</strong> after {}</li>", seconds(e.elapsed));
+                let _ = writeln!(
+                    body,
+                    "<li class=\"failed\"><strong>FAILED</strong> after {}</li>",
+                    seconds(e.elapsed)
+                );
                 let _ = writeln!(after, "<pre class=\"failed\">{}</pre>", escape_html(message.trim_end()));
             }
-            Status::NotRun => body.push_str("<li class=\"failed\"><strong>not run</strong>: an earlier query failed</li>\n"),
+            Status::NotRun => {
+                body.push_str("<li class=\"failed\"><strong>not run</strong>: an earlier query failed</li>\n")
+            }
         }
         body.push_str("</ul>\n");
         body.push_str(&after);

@@ -114,9 +114,13 @@ fn error(message: impl std::fmt::Display) -> Failure {
 /// Create the output folder and check a file can be created in it.
 fn prepare_out_dir(out: &Path, queries: &[ReportQuery]) -> Result<(), Failure> {
     if let Some(q) = queries.iter().find(|q| q.stem == "index") {
-        return Err(error(format!("{}: a query named 'index' would overwrite the report index", q.path.display())));
+        return Err(error(format!(
+            "{}: a query named 'index' would overwrite the report index",
+            q.path.display()
+        )));
     }
-    let unwritable = |e: &dyn std::fmt::Display| error(format!("cannot write to output folder {}: {e}", out.display()));
+    let unwritable =
+        |e: &dyn std::fmt::Display| error(format!("cannot write to output folder {}: {e}", out.display()));
     std::fs::create_dir_all(out).map_err(|e| unwritable(&e))?;
     writer::write_text(&out.join(".shoal-report-write-check"), "").map_err(|e| unwritable(&e))?;
     let _ = std::fs::remove_file(out.join(".shoal-report-write-check"));
@@ -170,9 +174,10 @@ pub fn run_report(session: &Session, args: ReportArgs, terminal_format: Format) 
             continue;
         }
         let start = Instant::now();
-        let status = match session.execute_sql(&q.sql) {
+        let executed = session.execute_sql(&q.sql);
+        let elapsed = start.elapsed();
+        let status = match executed {
             Ok(results) => {
-                let elapsed = start.elapsed();
                 let result = final_result(results);
                 let outcome = match &args.out {
                     Some(out) => write_outputs(out, q, result.as_ref(), format),
@@ -192,7 +197,7 @@ pub fn run_report(session: &Session, args: ReportArgs, terminal_format: Format) 
                 remove_stale_outputs(out, q, format);
             }
         }
-        entries.push(Entry { query: q, elapsed: Some(start.elapsed()), status });
+        entries.push(Entry { query: q, elapsed: Some(elapsed), status });
     }
     if let Some(out) = &args.out {
         for e in entries.iter().filter(|e| matches!(e.status, Status::NotRun)) {
@@ -204,12 +209,21 @@ pub fn run_report(session: &Session, args: ReportArgs, terminal_format: Format) 
             _ => ("index.md", index::markdown_index(&summary)),
         };
         let path = out.join(name);
-        writer::write_text(&path, &text).map_err(|e| error(format!("cannot write {}: {e}", path.display())))?;
-        eprintln!("wrote {} quer{} to {}", queries.len(), if queries.len() == 1 { "y" } else { "ies" }, path.display());
+        writer::write_text(&path, &text)
+            .map_err(|e| error(format!("cannot write {}: {e}", path.display())))?;
+        eprintln!(
+            "wrote {} quer{} to {}",
+            queries.len(),
+            if queries.len() == 1 { "y" } else { "ies" },
+            path.display()
+        );
     }
     match failed.len() {
         0 => Ok(()),
-        1 if !args.keep_going => Err(error(format!("report query {} failed; stopped there (--keep-going runs the rest)", failed[0]))),
+        1 if !args.keep_going => Err(error(format!(
+            "report query {} failed; stopped there (--keep-going runs the rest)",
+            failed[0]
+        ))),
         n => Err(error(format!(
             "{n} report quer{} failed:\n  {}",
             if n == 1 { "y" } else { "ies" },

@@ -89,8 +89,8 @@ pub fn declared_defaults(text: &str) -> Result<BTreeMap<String, String>, String>
         let Some(decl) = comment.trim().strip_prefix("param:") else {
             continue;
         };
-        let (name, value) = parse_param_arg(decl.trim())
-            .map_err(|e| format!("line {}: bad `-- param:` line: {e}", n + 1))?;
+        let (name, value) =
+            parse_param_arg(decl.trim()).map_err(|e| format!("line {}: bad `-- param:` line: {e}", n + 1))?;
         defaults.insert(name, value.trim().to_string());
     }
     Ok(defaults)
@@ -128,7 +128,10 @@ mod tests {
     #[test]
     fn substitutes_and_unescapes() {
         let sql = "SELECT ${a} + ${ b }, '$${a}' WHERE x > ${a}";
-        assert_eq!(substitute(sql, &values(&[("a", "1"), ("b", "2")])).unwrap(), "SELECT 1 + 2, '${a}' WHERE x > 1");
+        assert_eq!(
+            substitute(sql, &values(&[("a", "1"), ("b", "2")])).unwrap(),
+            "SELECT 1 + 2, '${a}' WHERE x > 1"
+        );
         assert_eq!(references(sql).unwrap(), ["a", "b"]);
         assert_eq!(substitute("no params", &values(&[])).unwrap(), "no params");
     }

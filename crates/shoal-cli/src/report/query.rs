@@ -37,7 +37,8 @@ pub struct QueryText {
 impl QueryText {
     /// Read `path` and find its parameters; errors name the file.
     pub fn read(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let located = |e: String| format!("{}: {e}", path.display());
         let references = params::references(&text).map_err(located)?;
         let defaults = params::declared_defaults(&text).map_err(located)?;
@@ -55,7 +56,8 @@ impl QueryText {
             }
         }
         let sql = params::substitute(&self.text, &values).map_err(|e| format!("{file}: {e}"))?;
-        let statements = shoal_sql::split_statements(&sql).map_err(|e| format!("in {file}:\n{}", e.render(&sql)))?;
+        let statements =
+            shoal_sql::split_statements(&sql).map_err(|e| format!("in {file}:\n{}", e.render(&sql)))?;
         let ordered = match statements.last() {
             Some((_, Statement::Query(q))) => q.order_by.is_some(),
             _ => false,

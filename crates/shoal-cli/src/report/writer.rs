@@ -47,7 +47,8 @@ pub fn write_result(
 ) -> shoal::Result<()> {
     match format {
         ReportFormat::Parquet => shoal::copy::write_atomic(path, |file| {
-            let mut writer = ArrowWriter::try_new(file, schema.clone(), None).map_err(|e| io_error(path, e))?;
+            let mut writer =
+                ArrowWriter::try_new(file, schema.clone(), None).map_err(|e| io_error(path, e))?;
             for b in batches {
                 writer.write(b).map_err(|e| io_error(path, e))?;
             }
@@ -58,20 +59,23 @@ pub fn write_result(
         ReportFormat::Markdown => {
             let mut text = format!("# {}\n\n", title.replace('\n', " "));
             let mut table = vec![];
-            output::print_batches(&mut table, schema, batches, Format::Markdown).map_err(|e| io_error(path, e))?;
+            output::print_batches(&mut table, schema, batches, Format::Markdown)
+                .map_err(|e| io_error(path, e))?;
             text.push_str(&String::from_utf8_lossy(&table));
             write_text(path, &text)
         }
-        ReportFormat::Table | ReportFormat::Csv | ReportFormat::Json => shoal::copy::write_atomic(path, |file| {
-            let mut out = BufWriter::new(file);
-            let printed = match format {
-                ReportFormat::Table => Format::Table,
-                ReportFormat::Csv => Format::Csv,
-                _ => Format::Json,
-            };
-            output::print_batches(&mut out, schema, batches, printed).map_err(|e| io_error(path, e))?;
-            out.flush().map_err(|e| io_error(path, e))
-        }),
+        ReportFormat::Table | ReportFormat::Csv | ReportFormat::Json => {
+            shoal::copy::write_atomic(path, |file| {
+                let mut out = BufWriter::new(file);
+                let printed = match format {
+                    ReportFormat::Table => Format::Table,
+                    ReportFormat::Csv => Format::Csv,
+                    _ => Format::Json,
+                };
+                output::print_batches(&mut out, schema, batches, printed).map_err(|e| io_error(path, e))?;
+                out.flush().map_err(|e| io_error(path, e))
+            })
+        }
     }
 }
 

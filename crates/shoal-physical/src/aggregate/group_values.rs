@@ -16,7 +16,7 @@ use arrow::datatypes::*;
 use arrow_row::{RowConverter, Rows, SortField};
 use shoal_common::{exec_err, internal_err, Result};
 
-use super::packed_group_values::{packed_bits, PackedGroupValues};
+use super::packed_group_values::{packed_bits, PackedGroupValues, WideKey};
 
 /// Keys of every group, in group-id order, with the hash of each group's key.
 pub struct EmittedGroups {
@@ -104,6 +104,16 @@ fn packed_or_rows(types: &[DataType]) -> Result<Box<dyn GroupValues>> {
         }
         Some(bits) if bits <= 128 => {
             if let Some(gv) = PackedGroupValues::<u128>::try_new(types) {
+                return Ok(Box::new(gv));
+            }
+        }
+        Some(bits) if bits <= 192 => {
+            if let Some(gv) = PackedGroupValues::<WideKey<3>>::try_new(types) {
+                return Ok(Box::new(gv));
+            }
+        }
+        Some(bits) if bits <= 256 => {
+            if let Some(gv) = PackedGroupValues::<WideKey<4>>::try_new(types) {
                 return Ok(Box::new(gv));
             }
         }

@@ -2,8 +2,8 @@
 //!
 //! Every key column becomes a fixed number of bits: a fixed-width value its own bits (floats
 //! and decimals too: equal bits, same group, as in the row format), a boolean one bit, and a
-//! string the dense id its [`StringInterner`] gives it. When the widths add up to at most 128
-//! bits the packed key is looked up in a hash map of plain integers — no row encoding, no byte
+//! string the dense id its [`StringInterner`] gives it. When the widths add up to at most 256
+//! bits the packed key (`u64`, `u128`, or 3 or 4 words) is looked up in a hash map of plain integers — no row encoding, no byte
 //! comparisons. A row with a NULL key column is looked up with its NULL mask in a second map
 //! (the NULL column's bits are zero), so the widths need no NULL bits.
 //!
@@ -11,7 +11,6 @@
 //! from its values (string bytes, not ids): every thread gives one key one hash.
 
 use std::hash::Hash;
-use std::ops::{BitAnd, BitOr, Not};
 use std::sync::Arc;
 
 use arrow::array::{make_array, Array, ArrayData, ArrayRef, AsArray, BooleanArray, StringArray};
@@ -26,44 +25,100 @@ use super::string_interner::StringInterner;
 /// At most this many key columns (one bit each in a row's NULL mask).
 const MAX_COLUMNS: usize = 32;
 
-/// A packed key: `u64` or `u128`.
-pub trait PackedKey:
-    Copy + Eq + Hash + Default + Send + BitOr<Output = Self> + BitAnd<Output = Self> + Not<Output = Self> + 'static
-{
+/// A packed key: `u64`, `u128` or [`WideKey`].
+pub trait PackedKey: Copy + Eq + Hash + Default + Send + 'static {
     const BITS: u32;
-    /// The low bits of `v`.
-    fn from_u128(v: u128) -> Self;
-    fn to_u128(self) -> u128;
+    /// OR in `code` (of at most 128 bits, fitting the key from `shift` on) at bit `shift`.
+    fn put(&mut self, shift: u32, code: u128);
+    /// The `bits` bits at `shift`.
+    fn get(&self, shift: u32, bits: u32) -> u128;
+    /// Zero the `bits` bits at `shift`.
+    fn clear(&mut self, shift: u32, bits: u32);
 }
 
 impl PackedKey for u64 {
     const BITS: u32 = 64;
     #[inline(always)]
-    fn from_u128(v: u128) -> Self {
-        v as u64
+    fn put(&mut self, shift: u32, code: u128) {
+        *self |= (code as u64).wrapping_shl(shift);
     }
     #[inline(always)]
-    fn to_u128(self) -> u128 {
-        u128::from(self)
+    fn get(&self, shift: u32, bits: u32) -> u128 {
+        u128::from(self.wrapping_shr(shift)) & field_mask(bits)
+    }
+    fn clear(&mut self, shift: u32, bits: u32) {
+        *self &= !(field_mask(bits) as u64).wrapping_shl(shift);
     }
 }
 
 impl PackedKey for u128 {
     const BITS: u32 = 128;
     #[inline(always)]
-    fn from_u128(v: u128) -> Self {
-        v
+    fn put(&mut self, shift: u32, code: u128) {
+        *self |= code.wrapping_shl(shift);
     }
     #[inline(always)]
-    fn to_u128(self) -> u128 {
-        self
+    fn get(&self, shift: u32, bits: u32) -> u128 {
+        self.wrapping_shr(shift) & field_mask(bits)
+    }
+    fn clear(&mut self, shift: u32, bits: u32) {
+        *self &= !field_mask(bits).wrapping_shl(shift);
+    }
+}
+
+/// A key of `N` 64-bit words, for keys wider than 128 bits.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct WideKey<const N: usize>([u64; N]);
+
+impl<const N: usize> Default for WideKey<N> {
+    fn default() -> Self {
+        Self([0; N])
+    }
+}
+
+impl<const N: usize> PackedKey for WideKey<N> {
+    const BITS: u32 = 64 * N as u32;
+    #[inline(always)]
+    fn put(&mut self, shift: u32, code: u128) {
+        let (mut code, mut at) = (code, shift as usize);
+        while code != 0 {
+            let (word, offset) = (at / 64, at % 64);
+            if let Some(w) = self.0.get_mut(word) {
+                *w |= (code << offset) as u64;
+            }
+            let taken = 64 - offset;
+            code = code.checked_shr(taken as u32).unwrap_or(0);
+            at += taken;
+        }
+    }
+    #[inline(always)]
+    fn get(&self, shift: u32, bits: u32) -> u128 {
+        let (mut out, mut got, mut at) = (0u128, 0u32, shift as usize);
+        while got < bits {
+            let (word, offset) = (at / 64, at % 64);
+            let w = self.0.get(word).copied().unwrap_or(0) >> offset;
+            let n = (64 - offset as u32).min(bits - got);
+            out |= (u128::from(w) & field_mask(n)) << got;
+            got += n;
+            at += n as usize;
+        }
+        out
+    }
+    fn clear(&mut self, shift: u32, bits: u32) {
+        let mut mask = Self::default();
+        mask.put(shift, field_mask(bits));
+        for (w, m) in self.0.iter_mut().zip(mask.0.iter()) {
+            *w &= !m;
+        }
     }
 }
 
 /// How one key column is packed.
 enum KeyColumn {
     /// A fixed-width primitive column of `width` bytes: its little-endian bits.
-    Fixed { width: usize },
+    Fixed {
+        width: usize,
+    },
     Boolean,
     Strings(StringInterner),
 }
@@ -174,7 +229,7 @@ impl<K: PackedKey> PackedGroupValues<K> {
                     return internal_err!("group key column {c} is not boolean");
                 };
                 for (k, v) in keys.iter_mut().zip(bools.values().iter()) {
-                    *k = *k | K::from_u128(u128::from(v) << shift);
+                    k.put(shift, u128::from(v));
                 }
             }
             KeyColumn::Strings(interner) => {
@@ -182,7 +237,7 @@ impl<K: PackedKey> PackedGroupValues<K> {
                 let nulls = nulls.as_ref().filter(|n| n.null_count() > 0);
                 let mut put = |i: usize, k: &mut K, s: &[u8]| {
                     if nulls.is_none_or(|n| n.is_valid(i)) {
-                        *k = *k | K::from_u128(u128::from(interner.intern(s)) << shift);
+                        k.put(shift, u128::from(interner.intern(s)));
                     }
                 };
                 if let Some(a) = array.as_any().downcast_ref::<StringArray>() {
@@ -208,11 +263,11 @@ impl<K: PackedKey> PackedGroupValues<K> {
             }
             let bit = 1u32 << c;
             // a NULL's bits are zeroed so equal keys pack equally whatever the slot held
-            let keep = !K::from_u128(field_mask(column.bits()) << shift);
+            let bits = column.bits();
             for (i, (m, k)) in self.batch_masks.iter_mut().zip(self.batch_keys.iter_mut()).enumerate() {
                 if nulls.is_null(i) {
                     *m |= bit;
-                    *k = *k & keep;
+                    k.clear(shift, bits);
                 }
             }
         }
@@ -236,7 +291,7 @@ fn pack_fixed<K: PackedKey>(bytes: &[u8], width: usize, shift: u32, keys: &mut [
             for (k, chunk) in keys.iter_mut().zip(bytes.chunks_exact($n)) {
                 let mut b = [0u8; $n];
                 b.copy_from_slice(chunk);
-                *k = *k | K::from_u128((<$t>::from_le_bytes(b) as u128) << shift);
+                k.put(shift, u128::from(<$t>::from_le_bytes(b)));
             }
         };
     }
@@ -306,11 +361,12 @@ impl<K: PackedKey> GroupValues for PackedGroupValues<K> {
         for (c, (column, t)) in self.columns.iter().zip(self.types.iter()).enumerate() {
             let shift = self.shifts.get(c).copied().unwrap_or_default();
             let bits = column.bits();
-            let code = |k: K| (k.to_u128() >> shift) & field_mask(bits);
+            let code = |k: K| k.get(shift, bits);
             let bit = 1u32 << c;
-            let nulls = masks.iter().any(|m| m & bit != 0).then(|| {
-                NullBuffer::from_iter(masks.iter().map(|m| m & bit == 0))
-            });
+            let nulls = masks
+                .iter()
+                .any(|m| m & bit != 0)
+                .then(|| NullBuffer::from_iter(masks.iter().map(|m| m & bit == 0)));
             // each group's hash folds in this column's value (string bytes, not ids)
             for ((h, &k), &m) in hashes.iter_mut().zip(keys.iter()).zip(masks.iter()) {
                 let value = if m & bit != 0 {

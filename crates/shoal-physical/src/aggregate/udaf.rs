@@ -77,11 +77,15 @@ impl UdafGroupsAccumulator {
         let sorted_groups: Vec<u32> =
             order.iter().map(|&row| group_ids.get(row as usize).copied().unwrap_or(u32::MAX)).collect();
         let indices = UInt32Array::from(order);
-        let sorted = columns.iter().map(|c| Ok(take(c.as_ref(), &indices, None)?)).collect::<Result<Vec<_>>>()?;
+        let sorted =
+            columns.iter().map(|c| Ok(take(c.as_ref(), &indices, None)?)).collect::<Result<Vec<_>>>()?;
         let mut start = 0;
         while start < sorted_groups.len() {
             let group = sorted_groups[start];
-            let end = sorted_groups[start..].iter().position(|&g| g != group).map_or(sorted_groups.len(), |n| start + n);
+            let end = sorted_groups[start..]
+                .iter()
+                .position(|&g| g != group)
+                .map_or(sorted_groups.len(), |n| start + n);
             let slices: Vec<ArrayRef> = sorted.iter().map(|c| c.slice(start, end - start)).collect();
             f(self.group(group)?, &slices)?;
             start = end;
@@ -138,7 +142,8 @@ impl GroupsAccumulator for UdafGroupsAccumulator {
     fn state(&mut self, total_groups: usize) -> Result<Vec<ArrayRef>> {
         self.grow(total_groups)?;
         let groups = std::mem::take(&mut self.groups);
-        let mut fields: Vec<Vec<ScalarValue>> = vec![Vec::with_capacity(groups.len()); self.state_types.len()];
+        let mut fields: Vec<Vec<ScalarValue>> =
+            vec![Vec::with_capacity(groups.len()); self.state_types.len()];
         for mut acc in groups.into_iter().take(total_groups) {
             let state = acc.state()?;
             if state.len() != self.state_types.len() {
@@ -162,7 +167,12 @@ impl GroupsAccumulator for UdafGroupsAccumulator {
 
     fn merge_batch(&mut self, states: &[ArrayRef], group_ids: &[u32], total_groups: usize) -> Result<()> {
         if states.len() != self.state_types.len() {
-            return internal_err!("{}(): {} state columns, expected {}", self.udaf.name(), states.len(), self.state_types.len());
+            return internal_err!(
+                "{}(): {} state columns, expected {}",
+                self.udaf.name(),
+                states.len(),
+                self.state_types.len()
+            );
         }
         self.for_each_group(states, group_ids, total_groups, |acc, rows| acc.merge_batch(rows))
     }
@@ -170,8 +180,11 @@ impl GroupsAccumulator for UdafGroupsAccumulator {
     fn evaluate(&mut self, total_groups: usize) -> Result<ArrayRef> {
         self.grow(total_groups)?;
         let groups = std::mem::take(&mut self.groups);
-        let values =
-            groups.into_iter().take(total_groups).map(|mut acc| acc.evaluate()).collect::<Result<Vec<_>>>()?;
+        let values = groups
+            .into_iter()
+            .take(total_groups)
+            .map(|mut acc| acc.evaluate())
+            .collect::<Result<Vec<_>>>()?;
         let return_type = self.return_type.clone();
         self.to_array(values, &return_type, "result")
     }
@@ -190,4 +203,3 @@ pub(crate) fn multi_arg_accumulator(expr: &AggregateExpr) -> Result<Box<dyn Grou
     let acc = UdafGroupsAccumulator::try_new(udaf, types.collect(), &expr.return_type)?;
     Ok(Box::new(acc))
 }
-

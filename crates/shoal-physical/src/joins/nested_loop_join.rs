@@ -117,6 +117,7 @@ impl JoinOperator for NestedLoopJoinExec {
             slot,
             probe_schema: self.probe_input().schema(),
             batch_size: ctx.batch_size(),
+            ctx: ctx.clone(),
         };
         Ok((Box::new(sink), Arc::new(probe)))
     }
@@ -128,6 +129,8 @@ struct NestedLoopProbe {
     slot: BuildSlot,
     probe_schema: SchemaRef,
     batch_size: usize,
+    /// For the cancel flag: one probe batch can take long (every build row is a candidate).
+    ctx: TaskContext,
 }
 
 impl NestedLoopProbe {
@@ -177,6 +180,7 @@ impl StreamingOperator for NestedLoopProbe {
             let per_chunk = per_chunk.max(1);
             let mut start = 0;
             while start < n {
+                self.ctx.check_cancelled()?;
                 let end = (start + per_chunk).min(n);
                 let mut pi = Vec::with_capacity((end - start) * m);
                 let mut bi = Vec::with_capacity((end - start) * m);

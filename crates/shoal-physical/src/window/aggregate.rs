@@ -56,7 +56,8 @@ pub(crate) fn evaluate(
         // false < true, so AND is the minimum and OR the maximum
         Min | Max | BoolAnd | BoolOr => min_max(matches!(func, Max | BoolOr), arg, layout, frames),
         StddevSamp | StddevPop | VarSamp | VarPop => variance(func, arg, layout, frames, running),
-        StringAgg | ArrayAgg | Median | QuantileCont | ApproxQuantile | ApproxCountDistinct | UserDefined(_) => {
+        StringAgg | ArrayAgg | Median | QuantileCont | ApproxQuantile | ApproxCountDistinct
+        | UserDefined(_) => {
             not_supported!("{func}() as a window function")
         }
     }

@@ -49,8 +49,10 @@ impl Unparser {
                 // a chain of one operator is written flat, so the parser does not nest deeply
                 let mut operands = vec![];
                 flatten(e, b.op, &mut operands);
-                let parts =
-                    operands.into_iter().map(|o| Ok(format!("({})", self.expr(o, scope)?))).collect::<Result<Vec<_>>>()?;
+                let parts = operands
+                    .into_iter()
+                    .map(|o| Ok(format!("({})", self.expr(o, scope)?)))
+                    .collect::<Result<Vec<_>>>()?;
                 format!("({})", parts.join(&format!(" {} ", b.op)))
             }
             Expr::BinaryExpr(b) => {
@@ -101,7 +103,9 @@ impl Unparser {
                 out
             }
             Expr::Cast(c) => format!("CAST({} AS {})", self.expr(&c.expr, scope)?, type_name(&c.data_type)?),
-            Expr::TryCast(c) => format!("TRY_CAST({} AS {})", self.expr(&c.expr, scope)?, type_name(&c.data_type)?),
+            Expr::TryCast(c) => {
+                format!("TRY_CAST({} AS {})", self.expr(&c.expr, scope)?, type_name(&c.data_type)?)
+            }
             Expr::ScalarFunction(f) => format!("{}({})", quote(f.func.name()), self.exprs(&f.args, scope)?),
             Expr::AggregateFunction(a) => self.aggregate_call(a, scope)?,
             Expr::WindowFunction(w) => self.window(w, scope)?,
@@ -112,7 +116,9 @@ impl Unparser {
                 not(i.negated),
                 self.subquery(&i.subquery.plan, scope)?
             ),
-            Expr::Exists(x) => format!("({}EXISTS ({}))", not(x.negated), self.subquery(&x.subquery.plan, scope)?),
+            Expr::Exists(x) => {
+                format!("({}EXISTS ({}))", not(x.negated), self.subquery(&x.subquery.plan, scope)?)
+            }
             Expr::GroupingSet(g) => self.grouping_set(g, scope)?,
             Expr::Wildcard { .. } => return internal_err!("unparser: a wildcard reached a plan"),
         })
@@ -126,7 +132,10 @@ impl Unparser {
 
     /// Comma-separated ORDER BY keys.
     pub(crate) fn sort_exprs(&mut self, keys: &[SortExpr], scope: &Scope) -> Result<String> {
-        let parts = keys.iter().map(|k| Ok(format!("{}{}", self.expr(&k.expr, scope)?, order(k)))).collect::<Result<Vec<_>>>()?;
+        let parts = keys
+            .iter()
+            .map(|k| Ok(format!("{}{}", self.expr(&k.expr, scope)?, order(k))))
+            .collect::<Result<Vec<_>>>()?;
         Ok(parts.join(", "))
     }
 
@@ -145,7 +154,9 @@ impl Unparser {
 
     fn window(&mut self, w: &WindowFunctionExpr, scope: &Scope) -> Result<String> {
         let args = match (&w.func, w.args.is_empty()) {
-            (shoal_expr::WindowFunction::Aggregate(shoal_expr::AggregateFunction::Count), true) => "*".to_string(),
+            (shoal_expr::WindowFunction::Aggregate(shoal_expr::AggregateFunction::Count), true) => {
+                "*".to_string()
+            }
             _ => self.exprs(&w.args, scope)?,
         };
         let mut spec = vec![];
@@ -160,7 +171,11 @@ impl Unparser {
                 WindowFrameUnits::Rows => "ROWS",
                 WindowFrameUnits::Range => "RANGE",
             };
-            spec.push(format!("{units} BETWEEN {} AND {}", frame_bound(&w.frame.start)?, frame_bound(&w.frame.end)?));
+            spec.push(format!(
+                "{units} BETWEEN {} AND {}",
+                frame_bound(&w.frame.start)?,
+                frame_bound(&w.frame.end)?
+            ));
         }
         Ok(format!("{}({args}) OVER ({})", quote(w.func.name()), spec.join(" ")))
     }
@@ -170,7 +185,10 @@ impl Unparser {
             GroupingSet::Rollup(v) => format!("ROLLUP ({})", self.exprs(v, scope)?),
             GroupingSet::Cube(v) => format!("CUBE ({})", self.exprs(v, scope)?),
             GroupingSet::GroupingSets(sets) => {
-                let sets = sets.iter().map(|s| Ok(format!("({})", self.exprs(s, scope)?))).collect::<Result<Vec<_>>>()?;
+                let sets = sets
+                    .iter()
+                    .map(|s| Ok(format!("({})", self.exprs(s, scope)?)))
+                    .collect::<Result<Vec<_>>>()?;
                 format!("GROUPING SETS ({})", sets.join(", "))
             }
         })
@@ -258,10 +276,8 @@ pub(crate) fn literal(v: &ScalarValue) -> Result<String> {
 }
 
 fn interval(v: &ScalarValue) -> Result<String> {
-    let cast = arrow::compute::cast(
-        v.array(),
-        &DataType::Interval(arrow::datatypes::IntervalUnit::MonthDayNano),
-    )?;
+    let cast =
+        arrow::compute::cast(v.array(), &DataType::Interval(arrow::datatypes::IntervalUnit::MonthDayNano))?;
     let Some(a) = cast.as_primitive_opt::<IntervalMonthDayNanoType>() else {
         return internal_err!("unparser: bad interval {v}");
     };

@@ -87,7 +87,7 @@ impl Unparser {
     /// `plan` as a complete query whose columns have unique names.
     fn query(&mut self, plan: &LogicalPlan) -> Result<String> {
         let select = self.plan(plan)?;
-        let names = unique_names(&plan.schema());
+        let names = unique_names(plan.schema());
         self.select_text(select, &names)
     }
 

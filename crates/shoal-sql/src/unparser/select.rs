@@ -99,7 +99,8 @@ impl Unparser {
             }
             LogicalPlan::Filter(f) => {
                 let mut s = self.plan(&f.input)?;
-                let subquery_over_groups = s.group_by.is_some() && has_subquery(std::slice::from_ref(&f.predicate));
+                let subquery_over_groups =
+                    s.group_by.is_some() && has_subquery(std::slice::from_ref(&f.predicate));
                 if s.projected || s.windowed || s.ordered_or_limited() || subquery_over_groups {
                     s = self.wrap(s)?;
                 }
@@ -187,8 +188,7 @@ impl Unparser {
             }
             LogicalPlan::Union(u) => {
                 let names = unique_names(&u.schema);
-                let parts =
-                    u.inputs.iter().map(|i| self.operand(i, &names)).collect::<Result<Vec<_>>>()?;
+                let parts = u.inputs.iter().map(|i| self.operand(i, &names)).collect::<Result<Vec<_>>>()?;
                 Ok(self.derived(parts.join(" UNION ALL "), &names, Arc::clone(&u.schema)))
             }
             LogicalPlan::SetOperation(op) => {
@@ -198,8 +198,11 @@ impl Unparser {
                     SetOpKind::Except => "EXCEPT",
                 };
                 let all = if op.all { " ALL" } else { "" };
-                let sql =
-                    format!("{} {keyword}{all} {}", self.operand(&op.left, &names)?, self.operand(&op.right, &names)?);
+                let sql = format!(
+                    "{} {keyword}{all} {}",
+                    self.operand(&op.left, &names)?,
+                    self.operand(&op.right, &names)?
+                );
                 Ok(self.derived(sql, &names, Arc::clone(&op.schema)))
             }
             LogicalPlan::RecursiveQuery(r) => {
@@ -243,7 +246,11 @@ impl Unparser {
             quote(name)
         };
         let names: Vec<String> = scan.schema.fields().iter().map(|f| f.name().clone()).collect();
-        let mut s = Select::over(Some(format!("{table} AS {alias}")), qualified(&alias, &names), Arc::clone(&scan.schema));
+        let mut s = Select::over(
+            Some(format!("{table} AS {alias}")),
+            qualified(&alias, &names),
+            Arc::clone(&scan.schema),
+        );
         s.limit = scan.fetch;
         s
     }
@@ -259,8 +266,11 @@ impl Unparser {
         let mut columns = vec![];
         let group_by = match a.group_expr.as_slice() {
             [Expr::GroupingSet(g)] => {
-                let distinct: Vec<String> =
-                    g.distinct_exprs().into_iter().map(|e| self.expr(e, &scope)).collect::<Result<Vec<_>>>()?;
+                let distinct: Vec<String> = g
+                    .distinct_exprs()
+                    .into_iter()
+                    .map(|e| self.expr(e, &scope))
+                    .collect::<Result<Vec<_>>>()?;
                 columns.extend(distinct.iter().cloned());
                 // the grouping id, as grouping() of every grouping column
                 columns.push(format!("CAST(\"grouping\"({}) AS UBIGINT)", distinct.join(", ")));

@@ -83,7 +83,7 @@ impl DataFrame {
     /// assert_eq!(a.union(&a)?.count()?, 2);
     /// assert_eq!(a.union_distinct(&a)?.count()?, 1);
     /// let err = a.union(&s.sql("SELECT 1, 2")?).err().map(|e| e.to_string());
-    /// assert_eq!(err.as_deref(), Some("Plan error: each UNION query must have the same number of columns: 1 vs 2"));
+    /// assert_eq!(err.as_deref(), Some("each UNION query must have the same number of columns: 1 vs 2"));
     /// # Ok::<(), ShoalError>(())
     /// ```
     pub fn union(&self, other: &DataFrame) -> Result<DataFrame> {

@@ -124,7 +124,7 @@ impl DataFrame {
     /// let df = Session::new().sql("SELECT * FROM (VALUES (1), (5), (9)) AS t(x)")?;
     /// assert_eq!(df.filter(col("x").between(lit(2i64), lit(9i64)))?.count()?, 2);
     /// let err = df.filter(col("y").gt(lit(1i64))).err().map(|e| e.to_string());
-    /// assert_eq!(err.as_deref(), Some("Plan error: column 'y' not found; did you mean 'x'?"));
+    /// assert_eq!(err.as_deref(), Some("column 'y' not found; did you mean 'x'?"));
     /// # Ok::<(), ShoalError>(())
     /// ```
     pub fn filter(&self, predicate: Expr) -> Result<DataFrame> {
@@ -154,7 +154,8 @@ impl DataFrame {
     pub fn sort(&self, keys: impl IntoIterator<Item = SortExpr>) -> Result<DataFrame> {
         let keys = keys
             .into_iter()
-            .map(|k| Ok(SortExpr { expr: self.resolve(k.expr)?, ..k }))
+            // columns spelled fully qualified, as SQL's ORDER BY of an output column
+            .map(|k| Ok(SortExpr { expr: resolve::normalize(&self.resolve(k.expr)?, self.plan.schema()), ..k }))
             .collect::<Result<Vec<_>>>()?;
         for k in &keys {
             if k.expr.contains_window() {
