@@ -6,8 +6,8 @@
 
 mod args;
 mod output;
-mod report;
 mod repl;
+mod report;
 
 use std::io::Write;
 use std::path::Path;

@@ -10,10 +10,10 @@
 //! * scans: the source's row count (Parquet footers, CSV size / sampled row width, memory);
 //! * filters: the selectivity of the predicate ([`filter_selectivity`]);
 //! * aggregates: the product of the group keys' distinct counts, capped by the input rows;
-//! * equi-joins: `|L|·|R| / max(ndv_l, ndv_r)` for the most selective key pair, further key pairs
-//!   damped (square root, fourth root, ...) as keys of one table are rarely independent; an
-//!   unknown distinct count takes the other side's, or `max(|L|, |R|)` rows when both are
-//!   unknown (a foreign-key join); semi / anti joins are bounded by their probe side.
+//! * equi-joins: `|L|·|R| / max(ndv_l, ndv_r)`, composite keys by their distinct combinations
+//!   ([`join_key_selectivity`]); an unknown distinct count takes the other side's, or
+//!   `max(|L|, |R|)` rows when both are unknown (a foreign-key join); semi / anti joins are
+//!   bounded by their probe side.
 
 mod predicate;
 
@@ -45,7 +45,10 @@ pub struct ColumnFacts {
 #[derive(Debug, Clone)]
 enum Origin {
     /// Column `column` of a table: facts asked for on use.
-    Table { source: Arc<dyn TableSource>, column: usize },
+    Table {
+        source: Arc<dyn TableSource>,
+        column: usize,
+    },
     /// Facts already worked out (a filtered column, a group key).
     Known(ColumnFacts),
     Unknown,
@@ -154,7 +157,9 @@ pub(crate) fn scalar_to_f64(v: &ScalarValue) -> Option<f64> {
     use arrow::datatypes::DataType;
     match v.data_type() {
         DataType::Date32 => v.cast_to(&DataType::Int32).ok()?.as_i64().map(|d| d as f64),
-        DataType::Date64 | DataType::Timestamp(..) => v.cast_to(&DataType::Int64).ok()?.as_i64().map(|d| d as f64),
+        DataType::Date64 | DataType::Timestamp(..) => {
+            v.cast_to(&DataType::Int64).ok()?.as_i64().map(|d| d as f64)
+        }
         t if t.is_numeric() => v.as_f64(),
         _ => None,
     }
@@ -183,7 +188,9 @@ pub fn estimate(plan: &LogicalPlan) -> Option<PlanEstimate> {
                 .collect();
             PlanEstimate { rows: s.fetch.map_or(n, |f| n.min(f as f64)), columns }
         }
-        LogicalPlan::Filter(f) => predicate::apply_filter(estimate(&f.input)?, &f.predicate, f.input.schema()),
+        LogicalPlan::Filter(f) => {
+            predicate::apply_filter(estimate(&f.input)?, &f.predicate, f.input.schema())
+        }
         LogicalPlan::Projection(p) => {
             let input = estimate(&p.input)?;
             let columns = p.exprs.iter().map(|e| project(e, &input, p.input.schema())).collect();
@@ -221,7 +228,9 @@ pub fn estimate(plan: &LogicalPlan) -> Option<PlanEstimate> {
                 .min(input.rows);
             let mut columns: Vec<ColumnEstimate> = keys
                 .into_iter()
-                .map(|k| ColumnEstimate::known(ColumnFacts { ndv: k.ndv.map(|d| d.min(groups)), ..k }, groups))
+                .map(|k| {
+                    ColumnEstimate::known(ColumnFacts { ndv: k.ndv.map(|d| d.min(groups)), ..k }, groups)
+                })
                 .collect();
             columns.resize(a.schema.len(), ColumnEstimate::unknown());
             PlanEstimate { rows: groups, columns }
@@ -261,21 +270,40 @@ fn project(expr: &Expr, input: &PlanEstimate, schema: &PlanSchema) -> ColumnEsti
 }
 
 /// The fraction of `|L|·|R|` pairs an equi-join on `keys` (facts of left and right key) keeps.
+///
+/// One key: `1 / max(ndv_l, ndv_r)` (an unknown count takes the other side's; both unknown:
+/// `1 / min(|L|, |R|)`, a foreign-key join). Several keys: per side, the distinct combinations
+/// are the product of the keys' counts, at most the side's rows; `1 / max` of the two, unless
+/// the products exceed the rows on both sides — then the keys are most likely a key of the
+/// smaller side (`l_partkey, l_suppkey` → `partsupp`), and `1 / min` (each row of the larger
+/// side finds about one partner).
 pub fn join_key_selectivity(keys: &[(ColumnFacts, ColumnFacts)], left_rows: f64, right_rows: f64) -> f64 {
-    let mut per_key: Vec<f64> = keys
-        .iter()
-        .map(|(l, r)| {
-            let distinct = match (l.ndv, r.ndv) {
-                (Some(a), Some(b)) => a.max(b),
-                (Some(a), None) | (None, Some(a)) => a,
-                (None, None) => left_rows.min(right_rows),
+    let non_null: f64 = keys.iter().map(|(l, r)| (1.0 - l.null_fraction) * (1.0 - r.null_fraction)).product();
+    let distinct = match keys {
+        [] => return 1.0,
+        [(l, r)] => match (l.ndv, r.ndv) {
+            (Some(a), Some(b)) => a.max(b),
+            (Some(a), None) | (None, Some(a)) => a,
+            (None, None) => left_rows.min(right_rows),
+        },
+        _ => {
+            // (combinations, whether the product reached the rows)
+            let side = |ndvs: Vec<Option<f64>>, rows: f64| -> (f64, bool) {
+                match ndvs.into_iter().try_fold(1.0f64, |acc, d| d.map(|d| acc * d.max(1.0))) {
+                    Some(p) if p < rows => (p, false),
+                    _ => (rows, true),
+                }
             };
-            // NULL keys never match.
-            (1.0 - l.null_fraction) * (1.0 - r.null_fraction) / distinct.max(1.0)
-        })
-        .collect();
-    per_key.sort_by(f64::total_cmp);
-    per_key.iter().zip(0..).map(|(s, i)| s.powf(0.5f64.powi(i))).product::<f64>().min(1.0)
+            let (l, l_capped) = side(keys.iter().map(|(l, _)| l.ndv).collect(), left_rows);
+            let (r, r_capped) = side(keys.iter().map(|(_, r)| r.ndv).collect(), right_rows);
+            if l_capped && r_capped {
+                l.min(r)
+            } else {
+                l.max(r)
+            }
+        }
+    };
+    (non_null / distinct.max(1.0)).min(1.0)
 }
 
 fn estimate_join(j: &crate::join::Join) -> Option<PlanEstimate> {
@@ -284,9 +312,11 @@ fn estimate_join(j: &crate::join::Join) -> Option<PlanEstimate> {
     let keys: Vec<(ColumnFacts, ColumnFacts)> =
         j.on.iter().map(|(l, r)| (left.expr_facts(l, ls), right.expr_facts(r, rs))).collect();
     let pairs = left.rows * right.rows;
-    let mut inner = if keys.is_empty() { pairs } else { pairs * join_key_selectivity(&keys, left.rows, right.rows) };
+    let mut inner =
+        if keys.is_empty() { pairs } else { pairs * join_key_selectivity(&keys, left.rows, right.rows) };
     // The residual filter over the joined columns.
-    let mut joined = PlanEstimate { rows: inner, columns: [left.columns.clone(), right.columns.clone()].concat() };
+    let mut joined =
+        PlanEstimate { rows: inner, columns: [left.columns.clone(), right.columns.clone()].concat() };
     if let Some(f) = &j.filter {
         let schema = ls.join(rs);
         inner *= filter_selectivity(f, &joined, &schema);
@@ -310,7 +340,10 @@ fn estimate_join(j: &crate::join::Join) -> Option<PlanEstimate> {
             f
         }
     };
-    let keyed_rows = |e: &PlanEstimate, fraction: f64| PlanEstimate { rows: e.rows * fraction, columns: e.columns.clone() };
+    let keyed_rows = |e: &PlanEstimate, fraction: f64| PlanEstimate {
+        rows: e.rows * fraction,
+        columns: e.columns.clone(),
+    };
     Some(match j.join_type {
         JoinType::Inner => joined,
         JoinType::Left => PlanEstimate { rows: inner.max(left.rows), ..joined },

@@ -124,7 +124,13 @@ pub fn agg(name: &str, args: impl IntoIterator<Item = Expr>) -> Expr {
 }
 
 fn aggregate(func: AggregateFunction, args: Vec<Expr>) -> Expr {
-    Expr::AggregateFunction(AggregateFunctionExpr { func, args, distinct: false, filter: None, order_by: vec![] })
+    Expr::AggregateFunction(AggregateFunctionExpr {
+        func,
+        args,
+        distinct: false,
+        filter: None,
+        order_by: vec![],
+    })
 }
 
 fn window_call(func: WindowFunction, args: Vec<Expr>) -> Expr {
@@ -433,11 +439,21 @@ impl Expr {
     }
     /// `self BETWEEN low AND high` (inclusive).
     pub fn between(self, low: Expr, high: Expr) -> Expr {
-        Expr::Between(Between { expr: Box::new(self), negated: false, low: Box::new(low), high: Box::new(high) })
+        Expr::Between(Between {
+            expr: Box::new(self),
+            negated: false,
+            low: Box::new(low),
+            high: Box::new(high),
+        })
     }
     /// `self NOT BETWEEN low AND high`.
     pub fn not_between(self, low: Expr, high: Expr) -> Expr {
-        Expr::Between(Between { expr: Box::new(self), negated: true, low: Box::new(low), high: Box::new(high) })
+        Expr::Between(Between {
+            expr: Box::new(self),
+            negated: true,
+            low: Box::new(low),
+            high: Box::new(high),
+        })
     }
     /// `self LIKE pattern` (`%` any text, `_` one character).
     pub fn like(self, pattern: Expr) -> Expr {

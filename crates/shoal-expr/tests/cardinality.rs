@@ -61,7 +61,11 @@ fn table(name: &str, rows: usize, columns: &[(&str, f64, i64, i64, usize)]) -> L
 
 fn orders() -> LogicalPlanBuilder {
     // 1000 rows: o_key unique 1..=1000, o_cust 100 values 1..=100, o_date 0..=99 with 100 NULLs
-    table("orders", 1000, &[("o_key", 1000.0, 1, 1000, 0), ("o_cust", 100.0, 1, 100, 0), ("o_date", 100.0, 0, 99, 100)])
+    table(
+        "orders",
+        1000,
+        &[("o_key", 1000.0, 1, 1000, 0), ("o_cust", 100.0, 1, 100, 0), ("o_date", 100.0, 0, 99, 100)],
+    )
 }
 
 fn rows(plan: LogicalPlanBuilder) -> f64 {
@@ -108,7 +112,8 @@ fn in_list_like_and_null_tests() {
 #[test]
 fn filtered_columns_narrow() {
     // after o_cust = 7, grouping by o_cust yields one group
-    let plan = orders().filter(col("o_cust").eq(lit(7i64))).unwrap().aggregate(vec![col("o_cust")], vec![]).unwrap();
+    let plan =
+        orders().filter(col("o_cust").eq(lit(7i64))).unwrap().aggregate(vec![col("o_cust")], vec![]).unwrap();
     close(rows(plan), 1.0);
     // a unique key keeps as many distinct values as rows survive
     let e = estimate(&orders().filter(col("o_cust").lt(lit(51i64))).unwrap().build().unwrap()).unwrap();
@@ -131,7 +136,13 @@ fn lineitem() -> LogicalPlanBuilder {
     table("lineitem", 4000, &[("l_okey", 1000.0, 1, 1000, 0), ("l_part", 50.0, 1, 50, 0)])
 }
 
-fn join(left: LogicalPlanBuilder, right: LogicalPlanBuilder, t: JoinType, l: &str, r: &str) -> LogicalPlanBuilder {
+fn join(
+    left: LogicalPlanBuilder,
+    right: LogicalPlanBuilder,
+    t: JoinType,
+    l: &str,
+    r: &str,
+) -> LogicalPlanBuilder {
     left.join(right.build().unwrap(), t, (vec![col(l)], vec![col(r)]), None).unwrap()
 }
 
@@ -146,8 +157,23 @@ fn equi_joins_divide_by_the_larger_distinct_count() {
     let m2m = join(lineitem(), orders(), JoinType::Inner, "l_part", "o_cust");
     close(rows(m2m), 40_000.0);
     // outer joins keep at least their preserved side
-    let outer = join(orders(), lineitem().filter(col("l_okey").eq(lit(1i64))).unwrap(), JoinType::Left, "o_key", "l_okey");
+    let outer = join(
+        orders(),
+        lineitem().filter(col("l_okey").eq(lit(1i64))).unwrap(),
+        JoinType::Left,
+        "o_key",
+        "l_okey",
+    );
     close(rows(outer), 1000.0);
+}
+
+#[test]
+fn composite_keys_that_are_a_key_of_the_smaller_side_find_one_partner() {
+    // (l_okey, l_part) vs (o_key, o_cust): more combinations than rows on both sides
+    let both = lineitem()
+        .join(orders().build().unwrap(), JoinType::Inner, (vec![col("l_okey"), col("l_part")], vec![col("o_key"), col("o_cust")]), None)
+        .unwrap();
+    close(rows(both), 4000.0);
 }
 
 #[test]

@@ -3,8 +3,7 @@
 //! Relations are numbered; a condition reads a set of relations (a bitmask) and keeps a
 //! fraction of the rows (its selectivity). The estimated rows of joining a set `S` of relations
 //! do not depend on the order: `Π rows(r ∈ S) · Π sel(c : reads(c) ⊆ S)`. Equalities between
-//! the same two relations form one composite key ([`join_key_selectivity`] damps the extra
-//! keys). The cost of a join tree is the sum of the rows every join produces plus the rows of
+//! the same two relations form one composite key ([`join_key_selectivity`]). The cost of a join tree is the sum of the rows every join produces plus the rows of
 //! every build side (the smaller input), so large intermediate results and large hash tables
 //! are both avoided.
 //!

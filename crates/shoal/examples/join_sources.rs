@@ -14,8 +14,10 @@ use shoal_datagen::{tpch, FileFormat};
 /// Revenue per market segment and year: `orders.parquet` in `parquet_dir` joined with
 /// `customer.csv` in `csv_dir`.
 pub fn segment_revenue(session: &Session, parquet_dir: &Path, csv_dir: &Path) -> Result<Vec<RecordBatch>> {
-    let orders = session.read_parquet(&format!("{}/orders.parquet", parquet_dir.display()), ParquetOptions::default())?;
-    let customers = session.read_csv(&format!("{}/customer.csv", csv_dir.display()), CsvOptions::default())?;
+    let orders = session
+        .read_parquet(&format!("{}/orders.parquet", parquet_dir.display()), ParquetOptions::default())?;
+    let customers =
+        session.read_csv(&format!("{}/customer.csv", csv_dir.display()), CsvOptions::default())?;
     orders
         .join(&customers, JoinType::Inner, [col("o_custkey")], [col("c_custkey")])?
         .group_by([col("c_mktsegment"), col("o_orderdate").dt().year().alias("year")])?

@@ -16,8 +16,10 @@ pub fn report(session: &Session, dir: &Path) -> Result<Vec<(&'static str, Vec<Re
     let trips = session.read_parquet(&glob, ParquetOptions::default())?;
     let pickup = || col("tpep_pickup_datetime");
 
-    let by_vendor =
-        trips.group_by([col("VendorID")])?.agg([count_star().alias("trips")])?.sort([col("VendorID").asc()])?;
+    let by_vendor = trips
+        .group_by([col("VendorID")])?
+        .agg([count_star().alias("trips")])?
+        .sort([col("VendorID").asc()])?;
     let by_passengers = trips
         .group_by([col("passenger_count")])?
         .agg([col("total_amount").avg().alias("avg_total")])?

@@ -33,7 +33,9 @@ pub use shoal_expr::{col, display, lit, Expr, JoinType, LogicalPlan, SortExpr};
 /// functions, `Window`, `call`, ...), [`Session`], [`DataFrame`], [`JoinType`], the read options
 /// and the error type.
 pub mod prelude {
-    pub use crate::{CsvOptions, DataFrame, JoinType, ParquetOptions, Result, Session, SessionConfig, ShoalError};
+    pub use crate::{
+        CsvOptions, DataFrame, JoinType, ParquetOptions, Result, Session, SessionConfig, ShoalError,
+    };
     pub use arrow::datatypes::DataType;
     pub use shoal_expr::expr_fn::*;
     pub use shoal_expr::{Expr, SortExpr};

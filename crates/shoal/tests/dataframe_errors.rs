@@ -125,7 +125,8 @@ fn unknown_tables_and_files() {
 #[test]
 fn describe_and_show_work_on_every_type() {
     let df = people();
-    let summary = shoal::rows_to_strings(&df.describe().and_then(|d| d.collect()).expect("describe")).expect("rows");
+    let summary =
+        shoal::rows_to_strings(&df.describe().and_then(|d| d.collect()).expect("describe")).expect("rows");
     assert_eq!(summary.len(), 7);
     assert_eq!(summary[0], "count, 2, 2, 1");
     assert_eq!(summary[5], "max, 2, bob, 30");

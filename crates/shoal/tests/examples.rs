@@ -64,7 +64,8 @@ fn stream_to_parquet_writes_every_row() {
         .and_then(|d| d.count())
         .expect("count");
     assert_eq!(written, expected);
-    let back = session.read_parquet(output.to_str().unwrap_or_default(), ParquetOptions::default()).expect("read");
+    let back =
+        session.read_parquet(output.to_str().unwrap_or_default(), ParquetOptions::default()).expect("read");
     assert_eq!(back.count().expect("count"), written);
     assert_eq!(back.schema().fields().len(), taxi::taxi_schema().fields().len() + 2);
 }

@@ -118,7 +118,12 @@ fn taxi_q4_count_by_passengers_year_distance() {
         ])
         .and_then(|g| g.agg([count_star().alias("trips")]))
         .and_then(|d| {
-            d.sort([col("year").asc(), col("trips").desc(), col("passenger_count").asc(), col("distance").asc()])
+            d.sort([
+                col("year").asc(),
+                col("trips").desc(),
+                col("passenger_count").asc(),
+                col("distance").asc(),
+            ])
         });
     check(&s, &query_file("queries/taxi/q4_count_by_passengers_year_distance.sql"), df, true, Plan::Same);
 }
@@ -186,7 +191,9 @@ fn taxi_q9_daily_revenue_moving_avg() {
         .group_by([col("tpep_pickup_datetime").cast(DataType::Date32).alias("day")])
         .and_then(|g| g.agg([col("total_amount").sum().alias("revenue")]))
         .and_then(|d| d.alias("daily"))
-        .and_then(|d| d.select([col("day"), col("revenue"), col("revenue").avg().over(week).alias("revenue_7d_avg")]))
+        .and_then(|d| {
+            d.select([col("day"), col("revenue"), col("revenue").avg().over(week).alias("revenue_7d_avg")])
+        })
         .and_then(|d| d.sort([col("day").asc()]));
     check(&s, &query_file("queries/taxi/q9_daily_revenue_moving_avg.sql"), df, true, Plan::Same);
 }
@@ -253,7 +260,9 @@ fn tpch_q3() {
         .and_then(|d| d.join(&lineitem, JoinType::Inner, [col("o_orderkey")], [col("l_orderkey")]))
         .and_then(|d| d.group_by([col("l_orderkey"), col("o_orderdate"), col("o_shippriority")]))
         .and_then(|g| g.agg([disc_price().sum().alias("revenue")]))
-        .and_then(|d| d.select([col("l_orderkey"), col("revenue"), col("o_orderdate"), col("o_shippriority")]))
+        .and_then(|d| {
+            d.select([col("l_orderkey"), col("revenue"), col("o_orderdate"), col("o_shippriority")])
+        })
         .and_then(|d| d.sort([col("revenue").desc(), col("o_orderdate").asc()]))
         .and_then(|d| d.limit(10));
     check(&s, &query_file("queries/tpch/q3.sql"), df, true, Plan::RowsOnly);
@@ -265,7 +274,9 @@ fn tpch_q5() {
     let t = |name: &str| s.table(name).expect("table");
     let start = lit_date("1994-01-01");
     let orders = t("orders")
-        .filter(col("o_orderdate").gt_eq(start.clone()).and(col("o_orderdate").lt(start + interval(12, 0, 0))))
+        .filter(
+            col("o_orderdate").gt_eq(start.clone()).and(col("o_orderdate").lt(start + interval(12, 0, 0))),
+        )
         .expect("filter");
     let region = t("region").filter(col("r_name").eq(lit("ASIA"))).expect("filter");
     let df = t("customer")
@@ -305,8 +316,17 @@ fn tpch_q10() {
         .and_then(|g| g.agg([disc_price().sum().alias("revenue")]))
         .and_then(|d| {
             d.select(
-                ["c_custkey", "c_name", "revenue", "c_acctbal", "n_name", "c_address", "c_phone", "c_comment"]
-                    .map(col),
+                [
+                    "c_custkey",
+                    "c_name",
+                    "revenue",
+                    "c_acctbal",
+                    "n_name",
+                    "c_address",
+                    "c_phone",
+                    "c_comment",
+                ]
+                .map(col),
             )
         })
         .and_then(|d| d.sort([col("revenue").desc(), col("c_custkey").asc()]))
@@ -339,11 +359,23 @@ fn semi_and_anti_joins() {
     let semi = customers
         .join(&orders, JoinType::LeftSemi, [col("c_custkey")], [col("o_custkey")])
         .and_then(|d| d.select([col("c_custkey")]));
-    check(&s, "SELECT c_custkey FROM customer SEMI JOIN orders ON c_custkey = o_custkey", semi, false, Plan::Same);
+    check(
+        &s,
+        "SELECT c_custkey FROM customer SEMI JOIN orders ON c_custkey = o_custkey",
+        semi,
+        false,
+        Plan::Same,
+    );
     let anti = customers
         .join(&orders, JoinType::LeftAnti, [col("c_custkey")], [col("o_custkey")])
         .and_then(|d| d.select([col("c_custkey")]));
-    check(&s, "SELECT c_custkey FROM customer ANTI JOIN orders ON c_custkey = o_custkey", anti, false, Plan::Same);
+    check(
+        &s,
+        "SELECT c_custkey FROM customer ANTI JOIN orders ON c_custkey = o_custkey",
+        anti,
+        false,
+        Plan::Same,
+    );
 }
 
 #[test]
@@ -386,9 +418,12 @@ fn window_rank_case_in_list_and_strings() {
 fn union_distinct_and_slice() {
     let s = session();
     let n = s.table("nation").expect("nation");
-    let a = n.filter(col("n_regionkey").lt(lit(2i64))).and_then(|d| d.select([col("n_regionkey")])).expect("a");
-    let b = n.filter(col("n_regionkey").gt(lit(0i64))).and_then(|d| d.select([col("n_regionkey")])).expect("b");
-    let df = a.union_distinct(&b).and_then(|d| d.sort([col("n_regionkey").asc()])).and_then(|d| d.slice(1, 3));
+    let a =
+        n.filter(col("n_regionkey").lt(lit(2i64))).and_then(|d| d.select([col("n_regionkey")])).expect("a");
+    let b =
+        n.filter(col("n_regionkey").gt(lit(0i64))).and_then(|d| d.select([col("n_regionkey")])).expect("b");
+    let df =
+        a.union_distinct(&b).and_then(|d| d.sort([col("n_regionkey").asc()])).and_then(|d| d.slice(1, 3));
     let sql = "SELECT n_regionkey FROM nation WHERE n_regionkey < 2 UNION \
                SELECT n_regionkey FROM nation WHERE n_regionkey > 0 ORDER BY n_regionkey LIMIT 3 OFFSET 1";
     check(&s, sql, df, true, Plan::Same);
@@ -414,10 +449,8 @@ fn with_column_and_global_aggregate() {
 #[test]
 fn views_registered_from_dataframes_are_usable_from_sql() {
     let s = session();
-    let big = s
-        .table("orders")
-        .and_then(|d| d.filter(col("o_totalprice").gt(lit(300000i64))))
-        .expect("big orders");
+    let big =
+        s.table("orders").and_then(|d| d.filter(col("o_totalprice").gt(lit(300000i64)))).expect("big orders");
     s.register("big_orders", &big).expect("register");
     let df = s.table("big_orders").and_then(|d| d.select([count_star()]));
     check(&s, "SELECT count(*) FROM big_orders", df, true, Plan::Same);

@@ -33,7 +33,11 @@ pub struct RenderedTable {
 const ELLIPSIS: &str = "…";
 
 /// Render `batches` as a boxed table within `limits`.
-pub fn render_table(schema: &SchemaRef, batches: &[RecordBatch], limits: TableLimits) -> anyhow::Result<RenderedTable> {
+pub fn render_table(
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+    limits: TableLimits,
+) -> anyhow::Result<RenderedTable> {
     let total_rows: usize = batches.iter().map(|b| b.num_rows()).sum();
     let (head, tail) = shown_row_ranges(total_rows, limits.max_rows);
     let shown_rows = head.len() + tail.len();
@@ -78,7 +82,8 @@ pub fn render_table(schema: &SchemaRef, batches: &[RecordBatch], limits: TableLi
     let (left, right) = fitting_columns(&widths, limits.max_width);
     let shown_cols: Vec<usize> = left.clone().chain(right.clone()).collect();
     let cut_cols = left.end < right.start;
-    let hidden_columns = (left.end..right.start).filter_map(|i| fields.get(i).map(|f| f.name().clone())).collect();
+    let hidden_columns =
+        (left.end..right.start).filter_map(|i| fields.get(i).map(|f| f.name().clone())).collect();
 
     let mut table = Table::new();
     table.load_preset(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
@@ -332,7 +337,8 @@ mod tests {
             ],
         )
         .unwrap();
-        let out = render_table(&schema, &[batch.clone()], TableLimits { max_rows: 4, max_width: Some(30) }).unwrap();
+        let out = render_table(&schema, &[batch.clone()], TableLimits { max_rows: 4, max_width: Some(30) })
+            .unwrap();
         assert_eq!((out.total_rows, out.shown_rows), (100, 4));
         assert_eq!(out.hidden_columns, vec!["wide_text_column".to_string()]);
         assert!(out.text.contains("99,000"), "{}", out.text);

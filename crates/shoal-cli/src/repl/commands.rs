@@ -30,7 +30,8 @@ impl Repl<'_> {
         match command {
             MetaCommand::ListTables => return self.list_tables(),
             MetaCommand::Describe(name) => {
-                let target = if name.starts_with('\'') || name.starts_with('"') { name } else { quote_ident(&name) };
+                let target =
+                    if name.starts_with('\'') || name.starts_with('"') { name } else { quote_ident(&name) };
                 return self.run_statement(&format!("DESCRIBE {target}"));
             }
             MetaCommand::Timing(on) => {
@@ -100,7 +101,10 @@ impl Repl<'_> {
     /// `\i FILE`.
     fn include(&mut self, path: &Path) -> Flow {
         if self.include_depth >= MAX_INCLUDE_DEPTH {
-            eprintln!("Error: \\i nested more than {MAX_INCLUDE_DEPTH} deep (does {} include itself?)", path.display());
+            eprintln!(
+                "Error: \\i nested more than {MAX_INCLUDE_DEPTH} deep (does {} include itself?)",
+                path.display()
+            );
             return Flow::Failed;
         }
         let text = match std::fs::read_to_string(path) {
@@ -127,7 +131,8 @@ impl Repl<'_> {
         let mut kind_col = Vec::with_capacity(names.len());
         let mut columns = Vec::with_capacity(names.len());
         for name in &names {
-            kind_col.push(kinds.iter().find(|(n, _)| n == name).map_or("table", |(_, k)| k.as_str()).to_string());
+            kind_col
+                .push(kinds.iter().find(|(n, _)| n == name).map_or("table", |(_, k)| k.as_str()).to_string());
             let count = self
                 .session
                 .sql(&format!("SELECT * FROM {}", quote_ident(name)))
@@ -153,7 +158,8 @@ impl Repl<'_> {
         let Ok(results) = self.session.execute_sql("SHOW TABLES") else { return vec![] };
         let mut out = Vec::new();
         for batch in results.iter().flat_map(|r| &r.batches) {
-            let text = |i: usize| batch.columns().get(i).and_then(|c| c.as_any().downcast_ref::<StringArray>());
+            let text =
+                |i: usize| batch.columns().get(i).and_then(|c| c.as_any().downcast_ref::<StringArray>());
             if let (Some(names), Some(kinds)) = (text(0), text(1)) {
                 for (n, k) in names.iter().zip(kinds.iter()) {
                     if let (Some(n), Some(k)) = (n, k) {
@@ -167,12 +173,14 @@ impl Repl<'_> {
 
     /// `\help functions`: every function with its description, from the registry.
     fn list_functions(&mut self) -> Flow {
-        let (names, docs): (Vec<String>, Vec<String>) = self.session.functions().describe_all().into_iter().unzip();
+        let (names, docs): (Vec<String>, Vec<String>) =
+            self.session.functions().describe_all().into_iter().unzip();
         let schema = Arc::new(Schema::new(vec![
             Field::new("name", DataType::Utf8, false),
             Field::new("description", DataType::Utf8, false),
         ]));
-        let arrays: Vec<ArrayRef> = vec![Arc::new(StringArray::from(names)), Arc::new(StringArray::from(docs))];
+        let arrays: Vec<ArrayRef> =
+            vec![Arc::new(StringArray::from(names)), Arc::new(StringArray::from(docs))];
         let max_rows = std::mem::replace(&mut self.settings.max_rows, 0);
         let flow = self.print_listing(schema, arrays);
         self.settings.max_rows = max_rows;

@@ -85,7 +85,9 @@ impl ShoalHelper {
             _ => {}
         }
         let (start, prefix, word_index) = match tokens.last() {
-            Some(t) if t.kind == TokenKind::Word && t.end == pos => (t.start, &before[t.start..], tokens.len() - 1),
+            Some(t) if t.kind == TokenKind::Word && t.end == pos => {
+                (t.start, &before[t.start..], tokens.len() - 1)
+            }
             _ => (pos, "", tokens.len()),
         };
         let earlier = tokens.get(..word_index).unwrap_or(&[]);
@@ -100,10 +102,13 @@ impl ShoalHelper {
                 }
             }
         }
-        let previous = words.last().filter(|t| t.kind == TokenKind::Word).map(|t| before[t.start..t.end].to_ascii_uppercase());
-        let wants_table = previous.as_deref().is_some_and(|p| {
-            matches!(p, "FROM" | "JOIN" | "INTO" | "TABLE" | "DESCRIBE" | "VIEW")
-        });
+        let previous = words
+            .last()
+            .filter(|t| t.kind == TokenKind::Word)
+            .map(|t| before[t.start..t.end].to_ascii_uppercase());
+        let wants_table = previous
+            .as_deref()
+            .is_some_and(|p| matches!(p, "FROM" | "JOIN" | "INTO" | "TABLE" | "DESCRIBE" | "VIEW"));
         if prefix.is_empty() && !wants_table {
             return (pos, vec![]);
         }
@@ -194,7 +199,11 @@ impl Hinter for ShoalHelper {
 
 impl Validator for ShoalHelper {
     fn validate(&self, ctx: &mut ValidationContext) -> rustyline::Result<ValidationResult> {
-        Ok(if is_complete(ctx.input()) { ValidationResult::Valid(None) } else { ValidationResult::Incomplete })
+        Ok(if is_complete(ctx.input()) {
+            ValidationResult::Valid(None)
+        } else {
+            ValidationResult::Incomplete
+        })
     }
 }
 

@@ -80,7 +80,9 @@ pub fn parse_meta(line: &str) -> Result<MetaCommand, String> {
         }
     };
     match name {
-        "d" | "dt" => Ok(if arg.is_empty() { MetaCommand::ListTables } else { MetaCommand::Describe(arg.to_string()) }),
+        "d" | "dt" => {
+            Ok(if arg.is_empty() { MetaCommand::ListTables } else { MetaCommand::Describe(arg.to_string()) })
+        }
         "timing" => Ok(MetaCommand::Timing(on_off(name, arg)?)),
         "format" | "mode" => parse_format(arg).map(MetaCommand::Format),
         "maxrows" => parse_count(name, arg).map(MetaCommand::MaxRows),

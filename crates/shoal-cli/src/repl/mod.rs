@@ -108,7 +108,10 @@ pub fn run(session: &Session, options: ReplOptions) -> Result<(), Failure> {
         interrupt,
         include_depth: 0,
     };
-    println!("shoal {} — SQL ends with `;`; \\help for help, \\q or Ctrl-D to quit.", env!("CARGO_PKG_VERSION"));
+    println!(
+        "shoal {} — SQL ends with `;`; \\help for help, \\q or Ctrl-D to quit.",
+        env!("CARGO_PKG_VERSION")
+    );
     if !options.no_rc && repl.run_rc_file() == Flow::Quit {
         return Ok(());
     }
@@ -121,7 +124,8 @@ pub fn run(session: &Session, options: ReplOptions) -> Result<(), Failure> {
                     continue;
                 }
                 if let Some(path) = &history {
-                    let saved = editor.add_history_entry(input.as_str()).and_then(|_| editor.append_history(path));
+                    let saved =
+                        editor.add_history_entry(input.as_str()).and_then(|_| editor.append_history(path));
                     if let Err(e) = saved {
                         if !history_warned {
                             eprintln!("warning: cannot save history to {}: {e}", path.display());
@@ -295,7 +299,12 @@ impl Repl<'_> {
     }
 
     /// Print one statement's result in the current format; DDL prints nothing (but the time).
-    fn print_result(&mut self, schema: &SchemaRef, batches: &[RecordBatch], elapsed: Duration) -> anyhow::Result<()> {
+    fn print_result(
+        &mut self,
+        schema: &SchemaRef,
+        batches: &[RecordBatch],
+        elapsed: Duration,
+    ) -> anyhow::Result<()> {
         let time = self.settings.timing.then(|| format!("{:.3} s", elapsed.as_secs_f64()));
         if schema.fields().is_empty() {
             if let Some(t) = time {
@@ -311,7 +320,9 @@ impl Repl<'_> {
             other => {
                 let mut buf = Vec::new();
                 match other {
-                    DisplayFormat::Cli(format) => crate::output::print_batches(&mut buf, schema, batches, format)?,
+                    DisplayFormat::Cli(format) => {
+                        crate::output::print_batches(&mut buf, schema, batches, format)?
+                    }
                     DisplayFormat::Line => crate::output::print_lines(&mut buf, schema, batches)?,
                 }
                 self.emit(&String::from_utf8_lossy(&buf));
@@ -324,16 +335,25 @@ impl Repl<'_> {
     }
 
     /// A boxed table cut to the terminal (all of it when writing to a file), with its footer.
-    fn render_table(&self, schema: &SchemaRef, batches: &[RecordBatch], time: Option<&str>) -> anyhow::Result<String> {
+    fn render_table(
+        &self,
+        schema: &SchemaRef,
+        batches: &[RecordBatch],
+        time: Option<&str>,
+    ) -> anyhow::Result<String> {
         let limits = if self.output.is_some() {
             TableLimits { max_rows: 0, max_width: None }
         } else {
-            TableLimits { max_rows: self.settings.max_rows, max_width: pager::terminal_size().map(|(w, _)| w) }
+            TableLimits {
+                max_rows: self.settings.max_rows,
+                max_width: pager::terminal_size().map(|(w, _)| w),
+            }
         };
         let rendered = render_table(schema, batches, limits)?;
         let mut text = rendered.text;
         let total = rendered.total_rows;
-        let mut footer = format!("{} row{}", group_thousands(&total.to_string()), if total == 1 { "" } else { "s" });
+        let mut footer =
+            format!("{} row{}", group_thousands(&total.to_string()), if total == 1 { "" } else { "s" });
         if rendered.shown_rows < total {
             footer.push_str(&format!(" ({} shown)", group_thousands(&rendered.shown_rows.to_string())));
         }

@@ -113,7 +113,8 @@ fn new_bar() -> ProgressBar {
 }
 
 fn draw(bar: &ProgressBar, p: ProgressSnapshot, elapsed: Duration) {
-    let (done, total) = if p.bytes_total > 0 { (p.bytes_done, p.bytes_total) } else { (p.morsels_done, p.morsels_total) };
+    let (done, total) =
+        if p.bytes_total > 0 { (p.bytes_done, p.bytes_total) } else { (p.morsels_done, p.morsels_total) };
     bar.set_length(total.max(1));
     bar.set_position(done.min(total));
     bar.set_message(progress_message(p, elapsed));
@@ -129,7 +130,8 @@ pub fn progress_message(p: ProgressSnapshot, elapsed: Duration) -> String {
     if secs > 0.0 {
         parts.push(format!("{} rows/s", si(p.rows_read as f64 / secs)));
     }
-    let (done, total) = if p.bytes_total > 0 { (p.bytes_done, p.bytes_total) } else { (p.morsels_done, p.morsels_total) };
+    let (done, total) =
+        if p.bytes_total > 0 { (p.bytes_done, p.bytes_total) } else { (p.morsels_done, p.morsels_total) };
     let eta = match (done, total) {
         (d, t) if d > 0 && d < t => {
             let fraction = d as f64 / t as f64;
@@ -157,7 +159,13 @@ mod tests {
 
     #[test]
     fn message_shows_chunks_bytes_rate_and_eta() {
-        let p = ProgressSnapshot { morsels_total: 8, morsels_done: 2, bytes_total: 4096, bytes_done: 1024, rows_read: 3_000_000 };
+        let p = ProgressSnapshot {
+            morsels_total: 8,
+            morsels_done: 2,
+            bytes_total: 4096,
+            bytes_done: 1024,
+            rows_read: 3_000_000,
+        };
         assert_eq!(
             progress_message(p, Duration::from_secs(2)),
             "2/8 chunks, 1.00 KiB/4.00 KiB, 1.5M rows/s, ETA 6 seconds"

@@ -9,11 +9,17 @@ pub enum TokenKind {
     /// A numeric literal.
     Number,
     /// A `'...'` string; `closed` is false when the text ends inside it.
-    String { closed: bool },
+    String {
+        closed: bool,
+    },
     /// A `"..."` quoted identifier.
-    QuotedIdent { closed: bool },
+    QuotedIdent {
+        closed: bool,
+    },
     /// `-- ...` or `/* ... */`.
-    Comment { closed: bool },
+    Comment {
+        closed: bool,
+    },
     Semicolon,
     Whitespace,
     /// Any other character (operators, parentheses, `.`, `,`).
@@ -92,7 +98,9 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 TokenKind::Whitespace
             }
             c if c == b'_' || c.is_ascii_alphabetic() || c >= 0x80 => {
-                while i < bytes.len() && (bytes[i] == b'_' || bytes[i].is_ascii_alphanumeric() || bytes[i] >= 0x80) {
+                while i < bytes.len()
+                    && (bytes[i] == b'_' || bytes[i].is_ascii_alphanumeric() || bytes[i] >= 0x80)
+                {
                     i += 1;
                 }
                 TokenKind::Word
@@ -231,8 +239,11 @@ mod tests {
     #[test]
     fn tokens_cover_numbers_strings_and_words() {
         let text = "select 1.5e3, 'x' from t";
-        let kinds: Vec<(TokenKind, &str)> =
-            tokenize(text).into_iter().filter(|t| !t.is_trivia()).map(|t| (t.kind, &text[t.start..t.end])).collect();
+        let kinds: Vec<(TokenKind, &str)> = tokenize(text)
+            .into_iter()
+            .filter(|t| !t.is_trivia())
+            .map(|t| (t.kind, &text[t.start..t.end]))
+            .collect();
         assert_eq!(
             kinds,
             vec![

@@ -14,11 +14,8 @@ use super::{column_index, scalar_to_f64, ColumnFacts, PlanEstimate};
 /// The estimate after filtering `input` (of `schema`) with `predicate`.
 pub(super) fn apply_filter(input: PlanEstimate, predicate: &Expr, schema: &PlanSchema) -> PlanEstimate {
     let selectivity = filter_selectivity(predicate, &input, schema);
-    let narrowed: Vec<(usize, ColumnFacts)> = predicate
-        .split_conjunction()
-        .into_iter()
-        .filter_map(|c| narrow_column(c, &input, schema))
-        .collect();
+    let narrowed: Vec<(usize, ColumnFacts)> =
+        predicate.split_conjunction().into_iter().filter_map(|c| narrow_column(c, &input, schema)).collect();
     let mut out = PlanEstimate { rows: input.rows * selectivity, columns: input.columns };
     for (i, facts) in narrowed {
         let ndv = facts.ndv.map(|d| d.min(out.rows).max(out.rows.min(1.0)));
@@ -31,9 +28,12 @@ pub(super) fn apply_filter(input: PlanEstimate, predicate: &Expr, schema: &PlanS
 pub fn filter_selectivity(predicate: &Expr, input: &PlanEstimate, schema: &PlanSchema) -> f64 {
     let s = match predicate {
         Expr::BinaryExpr(BinaryExpr { left, op, right }) => match op {
-            Operator::And => filter_selectivity(left, input, schema) * filter_selectivity(right, input, schema),
+            Operator::And => {
+                filter_selectivity(left, input, schema) * filter_selectivity(right, input, schema)
+            }
             Operator::Or => {
-                let (a, b) = (filter_selectivity(left, input, schema), filter_selectivity(right, input, schema));
+                let (a, b) =
+                    (filter_selectivity(left, input, schema), filter_selectivity(right, input, schema));
                 a + b - a * b
             }
             op if op.is_comparison() => comparison(left, *op, right, input, schema),
@@ -182,7 +182,13 @@ fn comparison(left: &Expr, op: Operator, right: &Expr, input: &PlanEstimate, sch
 }
 
 /// A comparison of two columns of the same relation (`l_commitdate < l_receiptdate`).
-fn column_comparison(left: &Expr, op: Operator, right: &Expr, input: &PlanEstimate, schema: &PlanSchema) -> f64 {
+fn column_comparison(
+    left: &Expr,
+    op: Operator,
+    right: &Expr,
+    input: &PlanEstimate,
+    schema: &PlanSchema,
+) -> f64 {
     match op {
         Operator::Eq | Operator::IsNotDistinctFrom => {
             let (l, r) = (input.expr_facts(left, schema), input.expr_facts(right, schema));
@@ -210,9 +216,10 @@ fn narrow_column(conjunct: &Expr, input: &PlanEstimate, schema: &PlanSchema) -> 
             let facts = input.column_facts(i);
             let v = constant_value(constant);
             match op {
-                Operator::Eq | Operator::IsNotDistinctFrom => {
-                    Some((i, ColumnFacts { ndv: Some(1.0), min: v.or(facts.min), max: v.or(facts.max), ..facts }))
-                }
+                Operator::Eq | Operator::IsNotDistinctFrom => Some((
+                    i,
+                    ColumnFacts { ndv: Some(1.0), min: v.or(facts.min), max: v.or(facts.max), ..facts },
+                )),
                 Operator::Lt | Operator::LtEq | Operator::Gt | Operator::GtEq => {
                     let v = v?;
                     let fraction = comparison(column, op, constant, input, schema);
@@ -220,7 +227,10 @@ fn narrow_column(conjunct: &Expr, input: &PlanEstimate, schema: &PlanSchema) -> 
                         Operator::Lt | Operator::LtEq => (facts.min, Some(facts.max.map_or(v, |m| m.min(v)))),
                         _ => (Some(facts.min.map_or(v, |m| m.max(v))), facts.max),
                     };
-                    Some((i, ColumnFacts { ndv: facts.ndv.map(|d| (d * fraction).max(1.0)), min, max, ..facts }))
+                    Some((
+                        i,
+                        ColumnFacts { ndv: facts.ndv.map(|d| (d * fraction).max(1.0)), min, max, ..facts },
+                    ))
                 }
                 _ => None,
             }

@@ -62,7 +62,9 @@ impl DataFrame {
         let joined = self.plan.schema().join(right.plan.schema());
         let condition = resolve_expr(&self.session, condition, &joined)?;
         if condition.contains_aggregate() || condition.contains_window() {
-            return plan_err!("aggregate and window functions are not allowed in a join condition: {condition}");
+            return plan_err!(
+                "aggregate and window functions are not allowed in a join condition: {condition}"
+            );
         }
         let plan = self.builder().join_on(right.plan.clone(), how, condition)?.build()?;
         Ok(self.with_plan(plan))
@@ -121,7 +123,9 @@ impl DataFrame {
                 let found = schema.fields().iter().position(|f| f.name().eq_ignore_ascii_case(name));
                 match found {
                     Some(i) => Expr::Column(schema.column(i)).alias(name),
-                    None => lit(shoal_common::ScalarValue::null(&arrow::datatypes::DataType::Null)).alias(name),
+                    None => {
+                        lit(shoal_common::ScalarValue::null(&arrow::datatypes::DataType::Null)).alias(name)
+                    }
                 }
             });
             Ok(df.with_plan(LogicalPlanBuilder::from(df.plan.clone()).project(exprs)?.build()?))

@@ -155,7 +155,9 @@ impl DataFrame {
         let keys = keys
             .into_iter()
             // columns spelled fully qualified, as SQL's ORDER BY of an output column
-            .map(|k| Ok(SortExpr { expr: resolve::normalize(&self.resolve(k.expr)?, self.plan.schema()), ..k }))
+            .map(|k| {
+                Ok(SortExpr { expr: resolve::normalize(&self.resolve(k.expr)?, self.plan.schema()), ..k })
+            })
             .collect::<Result<Vec<_>>>()?;
         for k in &keys {
             if k.expr.contains_window() {

@@ -165,10 +165,17 @@ impl DataFrame {
 
 /// Plan output `items` over `input`: an aggregate when grouping (`groups` is `Some`) or when an
 /// item calls an aggregate, then the window nodes, then the projection.
-pub(crate) fn plan_items(input: LogicalPlan, groups: Option<Vec<Expr>>, items: Vec<Item>) -> Result<LogicalPlan> {
+pub(crate) fn plan_items(
+    input: LogicalPlan,
+    groups: Option<Vec<Expr>>,
+    items: Vec<Item>,
+) -> Result<LogicalPlan> {
     let aggregating = groups.is_some() || items.iter().any(|i| i.expr.contains_aggregate());
-    let (base, items) =
-        if aggregating { plan_aggregation(input, groups.unwrap_or_default(), items)? } else { (input, items) };
+    let (base, items) = if aggregating {
+        plan_aggregation(input, groups.unwrap_or_default(), items)?
+    } else {
+        (input, items)
+    };
     let (base, items) = plan_windows(base, items)?;
     let builder = LogicalPlanBuilder::from(base);
     let mut exprs = vec![];
@@ -205,7 +212,11 @@ fn collect_aggregates(expr: &Expr, input: &LogicalPlan, out: &mut Vec<(Expr, Exp
 
 /// The `Aggregate` of `groups` and the items' aggregate calls, and the items rewritten to
 /// refer to its output columns.
-fn plan_aggregation(input: LogicalPlan, groups: Vec<Expr>, items: Vec<Item>) -> Result<(LogicalPlan, Vec<Item>)> {
+fn plan_aggregation(
+    input: LogicalPlan,
+    groups: Vec<Expr>,
+    items: Vec<Item>,
+) -> Result<(LogicalPlan, Vec<Item>)> {
     let in_schema = input.schema().clone();
     for g in &groups {
         if g.contains_aggregate() || g.contains_window() {

@@ -94,4 +94,3 @@ fn path_text(path: &Path) -> Result<String> {
         None => plan_err!("path {} is not valid UTF-8", path.display()),
     }
 }
-
