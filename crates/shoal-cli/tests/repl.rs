@@ -201,6 +201,7 @@ fn history_is_kept_across_sessions() {
     assert!(history.contains("SELECT 40\\n  + 2 AS answer;"), "{history}");
 
     let t = Term::start(dir.path(), &[], &[]);
+    t.key("Up"); // \q
     t.key("Up");
     t.key("Enter");
     let screen = t.wait_for("│     42 │");
@@ -248,7 +249,7 @@ fn meta_commands() {
     t.line("\\maxrows 4");
     t.line("SELECT id FROM trips ORDER BY id;");
     let screen = t.wait_for("100 rows (4 shown)");
-    assert!(screen.contains("│ 99 │") && !screen.contains("│ 50 │"), "{screen}");
+    assert!(screen.contains("│     99 │") && !screen.contains("│     50 │"), "{screen}");
 
     t.line("\\timing");
     t.wait_for("Timing is off.");
