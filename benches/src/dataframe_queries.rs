@@ -79,9 +79,11 @@ impl DataFrameEngine {
                     )?
                     .select([(col("l_extendedprice") * col("l_discount")).sum().alias("revenue")])
             }
-            "q1_count_by_vendor" => {
-                s.table("trips")?.group_by([col("VendorID")])?.agg([count_star()])?.sort([col("VendorID").asc()])
-            }
+            "q1_count_by_vendor" => s
+                .table("trips")?
+                .group_by([col("VendorID")])?
+                .agg([count_star()])?
+                .sort([col("VendorID").asc()]),
             "q2_avg_total_by_passengers" => s
                 .table("trips")?
                 .group_by([col("passenger_count")])?
@@ -94,10 +96,22 @@ impl DataFrameEngine {
                 .sort([col("passenger_count").asc(), col("year").asc()]),
             "q4_count_by_passengers_year_distance" => s
                 .table("trips")?
-                .group_by([col("passenger_count"), pickup_year(), call("round", [col("trip_distance")]).alias("distance")])?
+                .group_by([
+                    col("passenger_count"),
+                    pickup_year(),
+                    call("round", [col("trip_distance")]).alias("distance"),
+                ])?
                 .agg([count_star().alias("trips")])?
-                .sort([col("year").asc(), col("trips").desc(), col("passenger_count").asc(), col("distance").asc()]),
-            other => Err(ShoalError::Plan { message: format!("no DataFrame version of query {other}"), span: None }),
+                .sort([
+                    col("year").asc(),
+                    col("trips").desc(),
+                    col("passenger_count").asc(),
+                    col("distance").asc(),
+                ]),
+            other => Err(ShoalError::Plan {
+                message: format!("no DataFrame version of query {other}"),
+                span: None,
+            }),
         }
     }
 }

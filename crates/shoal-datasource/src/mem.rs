@@ -71,7 +71,8 @@ impl TableSource for MemTable {
     }
     fn column_statistics(&self, column: usize) -> ColumnStatistics {
         self.column_statistics.get_or_compute(column, || {
-            let chunks: Vec<_> = self.batches.iter().filter_map(|b| b.columns().get(column).cloned()).collect();
+            let chunks: Vec<_> =
+                self.batches.iter().filter_map(|b| b.columns().get(column).cloned()).collect();
             exact_column_statistics(&chunks)
         })
     }

@@ -25,7 +25,12 @@ fn parquet_table(dir: &std::path::Path) -> ParquetTable {
         ("id", Arc::new(Int64Array::from(ids.clone()))),
         ("k", Arc::new(Int64Array::from(ids.iter().map(|i| i / 4).collect::<Vec<_>>()))),
         ("m", Arc::new(Int64Array::from(ids.iter().map(|i| (i * 7919) % 37).collect::<Vec<_>>()))),
-        ("s", Arc::new(StringArray::from(ids.iter().map(|i| (i % 2 == 1).then(|| format!("v{}", i % 1000))).collect::<Vec<_>>()))),
+        (
+            "s",
+            Arc::new(StringArray::from(
+                ids.iter().map(|i| (i % 2 == 1).then(|| format!("v{}", i % 1000))).collect::<Vec<_>>(),
+            )),
+        ),
     ]);
     let path = dir.join("t.parquet");
     write_parquet(&path, &b, 10_000);
@@ -88,5 +93,8 @@ fn memory_statistics_are_exact() {
     let b2 = batch(vec![("x", Arc::new(Int64Array::from(vec![Some(9), Some(3)])))]);
     let t = MemTable::try_new(schema, vec![b1, b2]).unwrap();
     let x = t.column_statistics(0);
-    assert_eq!((int(&x.min), int(&x.max), x.null_count, x.distinct_count), (Some(3), Some(9), Some(1), Some(3.0)));
+    assert_eq!(
+        (int(&x.min), int(&x.max), x.null_count, x.distinct_count),
+        (Some(3), Some(9), Some(1), Some(3.0))
+    );
 }

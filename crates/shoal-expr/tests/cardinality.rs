@@ -171,7 +171,12 @@ fn equi_joins_divide_by_the_larger_distinct_count() {
 fn composite_keys_that_are_a_key_of_the_smaller_side_find_one_partner() {
     // (l_okey, l_part) vs (o_key, o_cust): more combinations than rows on both sides
     let both = lineitem()
-        .join(orders().build().unwrap(), JoinType::Inner, (vec![col("l_okey"), col("l_part")], vec![col("o_key"), col("o_cust")]), None)
+        .join(
+            orders().build().unwrap(),
+            JoinType::Inner,
+            (vec![col("l_okey"), col("l_part")], vec![col("o_key"), col("o_cust")]),
+            None,
+        )
         .unwrap();
     close(rows(both), 4000.0);
 }

@@ -104,6 +104,9 @@ impl Occurrences {
     }
 }
 
+/// An extracted expression and the column that now holds its value.
+type Extracted = (Expr, Column);
+
 /// Repeatedly take the largest repeated expression of `exprs` (counted by `visit`) and replace
 /// it by a new column, until none is left: the parts of an extracted expression are counted
 /// only where they still occur outside it. Returns the rewritten expressions and the extracted
@@ -112,16 +115,18 @@ fn extract_common(
     mut exprs: Vec<Expr>,
     input: &LogicalPlan,
     visit: impl Fn(&mut Occurrences, &[Expr]),
-) -> Result<(Vec<Expr>, Vec<(Expr, Column)>)> {
+) -> Result<(Vec<Expr>, Vec<Extracted>)> {
     let schema = input.schema();
-    let mut pairs: Vec<(Expr, Column)> = vec![];
+    let mut pairs: Vec<Extracted> = vec![];
     let mut n = 1;
     loop {
         let mut occurrences = Occurrences::default();
         visit(&mut occurrences, &exprs);
         // Expressions over an extracted column cannot be computed below the node.
         occurrences.0.retain(|(e, _, _)| {
-            !e.column_refs().iter().any(|c| pairs.iter().any(|(_, p)| p.name == c.name && c.relation.is_none()))
+            !e.column_refs()
+                .iter()
+                .any(|c| pairs.iter().any(|(_, p)| p.name == c.name && c.relation.is_none()))
         });
         let Some(common) = occurrences.largest_common() else { break };
         let name = loop {
@@ -188,7 +193,7 @@ fn has_outer_reference(e: &Expr) -> bool {
 }
 
 /// Replace every occurrence of `common[i]` in `expr` (largest first) by its column.
-fn replace(expr: Expr, common: &[(Expr, Column)]) -> Result<Expr> {
+fn replace(expr: Expr, common: &[Extracted]) -> Result<Expr> {
     Ok(expr
         .transform_down(|e| match common.iter().find(|(c, _)| *c == e) {
             Some((_, column)) => Ok(Transformed::yes(Expr::Column(column.clone()))),
@@ -198,7 +203,7 @@ fn replace(expr: Expr, common: &[(Expr, Column)]) -> Result<Expr> {
 }
 
 /// The projection below a node: every input column, then the extracted expressions.
-fn projection_below(pairs: Vec<(Expr, Column)>, input: Arc<LogicalPlan>) -> Result<LogicalPlan> {
+fn projection_below(pairs: Vec<Extracted>, input: Arc<LogicalPlan>) -> Result<LogicalPlan> {
     let mut exprs: Vec<Expr> = input.schema().columns().into_iter().map(Expr::Column).collect();
     exprs.extend(pairs.into_iter().map(|(e, c)| e.alias(c.name)));
     Ok(LogicalPlan::Projection(Projection::try_new(exprs, input)?))
@@ -237,7 +242,11 @@ fn rewrite_aggregate(a: Aggregate) -> Result<Transformed<LogicalPlan>> {
     }
     let below = projection_below(pairs, a.input)?;
     let aggr_expr = exprs.into_iter().zip(&a.aggr_expr).map(|(new, old)| keep_name(new, old)).collect();
-    Ok(Transformed::yes(LogicalPlan::Aggregate(Aggregate::try_new(Arc::new(below), a.group_expr, aggr_expr)?)))
+    Ok(Transformed::yes(LogicalPlan::Aggregate(Aggregate::try_new(
+        Arc::new(below),
+        a.group_expr,
+        aggr_expr,
+    )?)))
 }
 
 fn rewrite_filter(f: Filter) -> Result<Transformed<LogicalPlan>> {

@@ -36,6 +36,9 @@ impl JoinTree {
     }
 }
 
+/// An equality condition between two relations: its index and the facts of both keys.
+type KeyPair = (usize, ColumnFacts, ColumnFacts);
+
 /// Relations, conditions and their estimates.
 pub(crate) struct JoinGraph {
     rows: Vec<f64>,
@@ -57,7 +60,7 @@ impl JoinGraph {
         let rows: Vec<f64> = estimates.iter().map(|e| e.rows).collect();
         let mut selectivity = vec![1.0; conditions.len()];
         // Equalities between two relations, grouped by the pair: one composite key each.
-        let mut keys: HashMap<(usize, usize), Vec<(usize, ColumnFacts, ColumnFacts)>> = HashMap::new();
+        let mut keys: HashMap<(usize, usize), Vec<KeyPair>> = HashMap::new();
         for (c, condition) in conditions.iter().enumerate() {
             if let Some((a, fa, b, fb)) = equi_key(condition, relations, estimates) {
                 let (pair, facts) = if a < b { ((a, b), (fa, fb)) } else { ((b, a), (fb, fa)) };
@@ -72,7 +75,8 @@ impl JoinGraph {
                 .filter_map(|&i| relations.get(i))
                 .fold(PlanSchema::empty(), |acc, r| acc.join(r.schema()));
             let rows = parts.iter().map(|p| p.rows).fold(0.0, f64::max);
-            selectivity[c] = filter_selectivity(condition, &PlanEstimate::side_by_side(&parts, rows), &schema);
+            selectivity[c] =
+                filter_selectivity(condition, &PlanEstimate::side_by_side(&parts, rows), &schema);
         }
         for ((a, b), group) in keys {
             let facts: Vec<(ColumnFacts, ColumnFacts)> = group.iter().map(|(_, l, r)| (*l, *r)).collect();
@@ -124,7 +128,8 @@ impl JoinGraph {
     fn dp(&self) -> Option<JoinTree> {
         let n = self.rows.len();
         let full: u64 = (1u64 << n) - 1;
-        let mut best: HashMap<u64, (f64, JoinTree)> = (0..n).map(|i| (1u64 << i, (0.0, JoinTree::Leaf(i)))).collect();
+        let mut best: HashMap<u64, (f64, JoinTree)> =
+            (0..n).map(|i| (1u64 << i, (0.0, JoinTree::Leaf(i)))).collect();
         let card: Vec<f64> = (0..=full).map(|s| self.cardinality(s)).collect();
         let rows_of = |s: u64| card.get(s as usize).copied().unwrap_or(f64::INFINITY);
         let mut sets: Vec<u64> = (1..=full).filter(|s| s.count_ones() >= 2).collect();
@@ -142,7 +147,8 @@ impl JoinGraph {
                             let (nl, nr) = (rows_of(left), rows_of(right));
                             let cost = cl + cr + out + nl.min(nr);
                             if found.as_ref().is_none_or(|(c, _)| cost < *c) {
-                                found = Some((cost, JoinTree::Join(Box::new(tl.clone()), Box::new(tr.clone()))));
+                                found =
+                                    Some((cost, JoinTree::Join(Box::new(tl.clone()), Box::new(tr.clone()))));
                             }
                         }
                     }
@@ -192,7 +198,9 @@ fn equi_key(
         let refs = e.column_refs();
         let mut owner = None;
         for c in &refs {
-            let found = relations.iter().position(|r| r.schema().maybe_index_of_column(c).ok().flatten().is_some())?;
+            let found = relations
+                .iter()
+                .position(|r| r.schema().maybe_index_of_column(c).ok().flatten().is_some())?;
             if owner.is_some_and(|o| o != found) {
                 return None;
             }

@@ -7,9 +7,9 @@ use shoal_common::{Result, ScalarValue, SessionConfig, ShoalError};
 use shoal_expr::{Expr, LogicalPlan, PlanSchema, Transformed};
 
 use crate::{
-    DecorrelatePredicateSubquery, EliminateCommonSubexpressions, EliminateFilter, EliminateLimit, PropagateEmptyRelation, PushDownFilter,
-    PushDownLimit, PushDownProjection, ReorderJoins, ScalarSubqueryToJoin, SimplifyExpressions,
-    SortLimitToTopK,
+    DecorrelatePredicateSubquery, EliminateCommonSubexpressions, EliminateFilter, EliminateLimit,
+    PropagateEmptyRelation, PushDownFilter, PushDownLimit, PushDownProjection, ReorderJoins,
+    ScalarSubqueryToJoin, SimplifyExpressions, SortLimitToTopK,
 };
 
 /// The most passes over the rule list; plans usually settle after one or two.

@@ -161,7 +161,8 @@ fn build(
         }
         JoinTree::Join(a, b) => {
             // The larger input on the left: the probe side.
-            let (a, b) = if graph.cardinality(a.mask()) >= graph.cardinality(b.mask()) { (a, b) } else { (b, a) };
+            let (a, b) =
+                if graph.cardinality(a.mask()) >= graph.cardinality(b.mask()) { (a, b) } else { (b, a) };
             let Some(left) = build(a, graph, slots, conditions, reads, used)? else { return Ok(None) };
             let Some(right) = build(b, graph, slots, conditions, reads, used)? else { return Ok(None) };
             let (on, filter) = match Expr::conjunction(take_ready(used)) {

@@ -18,7 +18,10 @@ fn repeated_aggregate_argument_is_computed_once() {
     let plan = scan()
         .aggregate(
             vec![col("c")],
-            vec![sum(price()), sum(price().binary(Operator::Multiply, lit(1i64).binary(Operator::Plus, col("id"))))],
+            vec![
+                sum(price()),
+                sum(price().binary(Operator::Multiply, lit(1i64).binary(Operator::Plus, col("id")))),
+            ],
         )
         .unwrap()
         .build()

@@ -313,8 +313,11 @@ struct Sample {
 
 /// Read up to `options.infer_max_rows` data records from the files in order.
 fn sample_files(files: &[CsvFile], options: &CsvOptions, ncols: usize) -> Result<Sample> {
-    let mut sample =
-        Sample { votes: vec![TypeVotes::default(); ncols], newlines_in_values: false, statistics: CsvStatistics::default() };
+    let mut sample = Sample {
+        votes: vec![TypeVotes::default(); ncols],
+        newlines_in_values: false,
+        statistics: CsvStatistics::default(),
+    };
     let mut stats = SampleStatistics::new(ncols);
     let mut rows = 0usize;
     let mut files_read = 0;

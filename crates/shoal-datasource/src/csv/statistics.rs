@@ -25,7 +25,12 @@ pub(super) struct SampleStatistics {
 
 impl SampleStatistics {
     pub(super) fn new(ncols: usize) -> Self {
-        Self { columns: (0..ncols).map(|_| StringBuilder::new()).collect(), rows: 0, bytes: 0, complete: true }
+        Self {
+            columns: (0..ncols).map(|_| StringBuilder::new()).collect(),
+            rows: 0,
+            bytes: 0,
+            complete: true,
+        }
     }
 
     /// Account for one data record (empty fields are NULL).
@@ -54,8 +59,7 @@ impl SampleStatistics {
             Some(self.rows as f64)
         } else if self.rows > 0 && self.bytes > 0 {
             let per_row = self.bytes as f64 / self.rows as f64;
-            let data: f64 =
-                files.iter().map(|f| f.size as f64 * if f.gzip { GZIP_RATIO } else { 1.0 }).sum();
+            let data: f64 = files.iter().map(|f| f.size as f64 * if f.gzip { GZIP_RATIO } else { 1.0 }).sum();
             Some((data / per_row).max(self.rows as f64))
         } else {
             None
@@ -65,7 +69,8 @@ impl SampleStatistics {
             .iter_mut()
             .map(|b| {
                 let values: ArrayRef = Arc::new(b.finish());
-                let null_fraction = if values.is_empty() { 0.0 } else { values.null_count() as f64 / values.len() as f64 };
+                let null_fraction =
+                    if values.is_empty() { 0.0 } else { values.null_count() as f64 / values.len() as f64 };
                 ColumnStatistics {
                     null_count: num_rows.map(|n| (n * null_fraction).round() as usize),
                     distinct_count: num_rows.and_then(|n| estimate_distinct(&[values], n)),

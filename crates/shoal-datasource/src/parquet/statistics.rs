@@ -35,9 +35,11 @@ pub(super) fn column_statistics(files: &[ParquetFile], schema: &Schema, column: 
     let mut metadata_distinct = Some(vec![]);
     for file in files {
         let meta = file.metadata.metadata();
-        let Ok(converter) =
-            StatisticsConverter::try_new(field.name(), file.metadata.schema(), file.metadata.parquet_schema())
-        else {
+        let Ok(converter) = StatisticsConverter::try_new(
+            field.name(),
+            file.metadata.schema(),
+            file.metadata.parquet_schema(),
+        ) else {
             return stats;
         };
         let converter = converter.with_missing_null_counts_as_zero(false);
@@ -50,7 +52,10 @@ pub(super) fn column_statistics(files: &[ParquetFile], schema: &Schema, column: 
             _ => None,
         };
         if has_exact_bounds(field.data_type()) {
-            bounds.add(converter.row_group_mins(groups.iter()).ok(), converter.row_group_maxes(groups.iter()).ok());
+            bounds.add(
+                converter.row_group_mins(groups.iter()).ok(),
+                converter.row_group_maxes(groups.iter()).ok(),
+            );
         } else {
             bounds.unknown = true;
         }
@@ -86,7 +91,11 @@ pub(super) fn column_statistics(files: &[ParquetFile], schema: &Schema, column: 
 /// Types whose row-group bounds are exact and comparable (strings may be truncated, floats
 /// may hide NaNs).
 fn has_exact_bounds(t: &DataType) -> bool {
-    t.is_integer() || matches!(t, DataType::Date32 | DataType::Date64 | DataType::Decimal128(..) | DataType::Timestamp(..))
+    t.is_integer()
+        || matches!(
+            t,
+            DataType::Date32 | DataType::Date64 | DataType::Decimal128(..) | DataType::Timestamp(..)
+        )
 }
 
 /// The overall min/max over row groups, and whether the groups' ranges are disjoint.
