@@ -303,7 +303,7 @@ fn wide_and_long_results_are_cut_and_paged() {
     t.line("\\maxrows 0");
     t.line("SELECT id FROM trips;");
     let screen = t.wait_for("PAGED:100 rows");
-    assert!(screen.contains("PAGED:│ 57 │"), "{screen}");
+    assert!(screen.contains("PAGED:│     57 │"), "{screen}");
 }
 
 #[test]

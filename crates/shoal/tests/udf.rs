@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, AsArray, Float64Array, Int64Array, RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, Float64Type, Int64Type, Schema};
+use shoal::prelude::{agg, call};
 use shoal::udf::{create_udaf, create_udf, Accumulator, Volatility};
 use shoal::{col, lit, Result, Session, SessionConfig, ShoalError};
 use shoal_common::ScalarValue;
@@ -232,6 +233,11 @@ fn aggregate_udf_from_the_dataframe_api() {
         .map(|(i, k)| vec![k.to_string(), expected_second_largest(Some(i)).to_string()])
         .collect();
     assert_eq!(rows(&grouped.collect().unwrap()), expected);
+    // by name, through the DSL's `agg` and `call`, the same
+    for by_name in [agg("second_largest", [col("v")]), call("second_largest", [col("v")])] {
+        let df = s.table("t").unwrap().group_by([col("k")]).unwrap().agg([by_name.alias("s")]).unwrap();
+        assert_eq!(rows(&df.collect().unwrap()), expected);
+    }
     // the DataFrame written as SQL runs to the same rows
     let sql = grouped.to_sql().unwrap();
     assert_eq!(rows(&s.sql(&sql).unwrap().collect().unwrap()), expected);

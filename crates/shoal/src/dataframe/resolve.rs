@@ -4,7 +4,10 @@
 use shoal_common::error::suggest;
 use shoal_common::{plan_err, Result};
 use shoal_expr::expr_fn::{check_window_call, UnresolvedFunction};
-use shoal_expr::{AggregateFunction, Column, Expr, PlanSchema, ScalarFunctionExpr, Transformed, TreeNode};
+use shoal_expr::{
+    AggregateFunction, AggregateFunctionExpr, Column, Expr, PlanSchema, ScalarFunctionExpr, Transformed,
+    TreeNode,
+};
 use shoal_sql::ContextProvider;
 
 use crate::provider::SessionContextProvider;
@@ -19,8 +22,21 @@ pub(crate) fn resolve_expr(session: &Session, expr: Expr, schema: &PlanSchema) -
         Expr::Column(c) => Ok(Transformed::yes(Expr::Column(resolve_column(c, schema)?))),
         Expr::ScalarFunction(f) => match UnresolvedFunction::of(f.func.as_ref()) {
             None => Ok(Transformed::no(Expr::ScalarFunction(f))),
-            Some((_, Some(error))) => plan_err!("{error}"),
-            Some((name, None)) => {
+            Some((name, error)) => {
+                // A user-defined aggregate registered on the session answers to `call`/`agg`.
+                if let Some(func) = provider.get_aggregate_function(name) {
+                    let call = AggregateFunctionExpr {
+                        func,
+                        args: f.args,
+                        distinct: false,
+                        filter: None,
+                        order_by: vec![],
+                    };
+                    return Ok(Transformed::yes(Expr::AggregateFunction(call)));
+                }
+                if let Some(error) = error {
+                    return plan_err!("{error}");
+                }
                 let func = lookup_scalar(&provider, name)?;
                 Ok(Transformed::yes(Expr::ScalarFunction(ScalarFunctionExpr { func, args: f.args })))
             }
