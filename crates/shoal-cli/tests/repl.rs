@@ -82,6 +82,14 @@ impl Term {
         self.key("Enter");
     }
 
+    /// Type a complete input, press Enter and wait for the next prompt (keys sent while the
+    /// line editor is still handling the previous Enter could be read with it and lost).
+    fn run(&self, text: &str) -> String {
+        let prompts = self.screen().matches("shoal>").count();
+        self.line(text);
+        self.wait_for_n("shoal>", prompts + 1)
+    }
+
     fn key(&self, key: &str) {
         self.tmux(&["send-keys", "-t", "0", key]);
     }
@@ -146,20 +154,22 @@ fn query_result_and_multi_line_statement() {
     let t = Term::start(dir.path(), &[csv.to_str().unwrap()], &[]);
     t.line("SELECT zone, count(*) AS n, sum(id) AS total");
     t.line("FROM trips GROUP BY zone");
-    t.line("ORDER BY zone;");
+    t.run("ORDER BY zone;");
     let screen = t.wait_for("7 rows");
     assert!(screen.contains("│ z0      ┆ 10,000 ┆"), "{screen}");
     assert!(screen.contains("varchar ┆ bigint ┆"), "{screen}");
     // Errors show the caret and the session goes on.
-    t.line("SELECT nope FROM trips;");
+    t.run("SELECT nope FROM trips;");
     t.wait_for("^^^^");
-    t.line("SELECT 6 * 7 AS answer;");
+    t.run("SELECT 6 * 7 AS answer;");
     let screen = t.wait_for("1 row");
     assert!(screen.contains("│     42 │"), "{screen}");
     // Ctrl-C at the prompt drops the line; Ctrl-D quits.
     t.type_text("SELECT broken garbage");
+    let prompts = t.screen().matches("shoal>").count();
     t.key("C-c");
-    t.line("SELECT 5 AS five;");
+    t.wait_for_n("shoal>", prompts + 1);
+    t.run("SELECT 5 AS five;");
     let screen = t.wait_for("│      5 │");
     assert_eq!(screen.matches("Error:").count(), 1, "{screen}");
     t.key("C-d");
@@ -178,7 +188,7 @@ fn tab_completes_table_and_column_names() {
     t.key("Tab");
     t.type_text(" FROM tri");
     t.key("Tab");
-    t.line(" WHERE id = 3;");
+    t.run(" WHERE id = 3;");
     let screen = t.wait_for("1 row");
     assert!(screen.contains("shoal> SELECT fare_amount FROM trips WHERE id = 3;"), "{screen}");
     assert!(screen.contains("3.5"), "{screen}");
@@ -192,7 +202,7 @@ fn history_is_kept_across_sessions() {
     let dir = tempfile::tempdir().unwrap();
     let t = Term::start(dir.path(), &[], &[]);
     t.line("SELECT 40");
-    t.line("  + 2 AS answer;");
+    t.run("  + 2 AS answer;");
     t.wait_for("│     42 │");
     t.line("\\q");
     t.wait_exit();
@@ -223,7 +233,7 @@ fn ctrl_c_cancels_a_long_query_and_the_session_goes_on() {
     assert!(screen.contains("rows/s, ETA"), "{screen}");
     t.key("C-c");
     t.wait_for("Query cancelled after");
-    t.line("SELECT count(*) AS n FROM trips;");
+    t.run("SELECT count(*) AS n FROM trips;");
     let screen = t.wait_for("200,000");
     assert!(screen.contains("1 row"), "{screen}");
 }
@@ -240,45 +250,50 @@ fn meta_commands() {
     let out = dir.path().join("out.csv");
     let t = Term::start(dir.path(), &[csv.to_str().unwrap()], &[]);
 
-    t.line("\\d");
+    t.run("\\d");
     let screen = t.wait_for("│ trips   ┆ table   ┆       4 │");
     assert!(screen.contains("name    ┆ kind    ┆ columns"), "{screen}");
-    t.line("\\d trips");
+    t.run("\\d trips");
     t.wait_for("│ fare_amount ┆ DOUBLE      ┆ YES     │");
 
-    t.line("\\maxrows 4");
-    t.line("SELECT id FROM trips ORDER BY id;");
+    t.run("\\maxrows 4");
+    t.run("SELECT id FROM trips ORDER BY id;");
     let screen = t.wait_for("100 rows (4 shown)");
     assert!(screen.contains("│     99 │") && !screen.contains("│     50 │"), "{screen}");
 
-    t.line("\\timing");
+    t.run("\\timing");
     t.wait_for("Timing is off.");
-    t.line("\\format csv");
+    t.run("\\format csv");
     t.wait_for("Output format is csv.");
-    t.line("SELECT zone, count(*) AS n FROM trips GROUP BY zone ORDER BY zone LIMIT 2;");
+    t.run("SELECT zone, count(*) AS n FROM trips GROUP BY zone ORDER BY zone LIMIT 2;");
     let screen = t.wait_for("z1,15");
     assert!(screen.contains("zone,n\nz0,15\nz1,15"), "{screen}");
 
-    t.line(&format!("\\o {}", out.display()));
+    t.run(&format!("\\o {}", out.display()));
     t.wait_for("Results go to");
-    t.line("SELECT 1 AS one;");
-    t.line("\\o");
+    t.run("SELECT 1 AS one;");
+    t.run("\\o");
     t.wait_for("Results go to the terminal.");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "one\n1\n");
 
-    t.line(&format!("\\i {}", script.display()));
+    t.run(&format!("\\i {}", script.display()));
     let screen = t.wait_for("id\n98\n99");
     assert!(!screen.contains("Error"), "{screen}");
 
-    t.line("\\xyz");
+    t.run("\\xyz");
     t.wait_for("unknown command \\xyz; try \\help");
-    t.line("\\help");
+    t.run("\\help");
     t.wait_for("\\maxrows N");
-    t.line("\\format table");
-    t.line("\\timing on");
-    t.line("\\threads 2");
+    t.run("\\format table");
+    t.run("\\explain SELECT count(*) FROM trips");
+    t.wait_for("== physical plan ==");
+    t.run("\\help functions");
+    let screen = t.wait_for("│ abs ");
+    assert!(!screen.contains("column hidden"), "{screen}");
+    t.run("\\timing on");
+    t.run("\\threads 2");
     t.wait_for("Using 2 threads.");
-    t.line("SELECT 'a' AS c1, 1 AS c2;");
+    t.run("SELECT 'a' AS c1, 1 AS c2;");
     t.wait_for("1 row, ");
     t.line("\\q");
     t.wait_exit();
@@ -293,15 +308,17 @@ fn wide_and_long_results_are_cut_and_paged() {
     let csv = trips_csv(dir.path(), 100);
     let t = Term::start(dir.path(), &[csv.to_str().unwrap()], &[("PAGER", "sed s/^/PAGED:/")]);
     let wide: Vec<String> = (0..10).map(|i| format!("'{}' AS col{i}", "x".repeat(30))).collect();
-    t.line(&format!("SELECT {};", wide.join(", ")));
+    t.run(&format!("SELECT {};", wide.join(", ")));
     let screen = t.wait_for("columns hidden");
     let header = screen.lines().find(|l| l.starts_with("│ col0")).unwrap_or_default();
     assert!(header.contains("┆ … ┆") && header.contains("col9") && !header.contains("col5"), "{screen}");
-    assert!(screen.contains("5 columns hidden to fit the terminal: col3, col4, col5, col6, col7"), "{screen}");
+    // Cells are cut to 24 characters before columns are left out.
+    assert!(screen.contains("3 columns hidden to fit the terminal: col4, col5, col6"), "{screen}");
+    assert!(screen.contains(&format!("│ {}… ┆", "x".repeat(23))), "{screen}");
     assert!(screen.lines().all(|l| l.chars().count() <= 200), "{screen}");
     // 100 rows do not fit on 50 lines: through the pager.
-    t.line("\\maxrows 0");
-    t.line("SELECT id FROM trips;");
+    t.run("\\maxrows 0");
+    t.run("SELECT id FROM trips;");
     let screen = t.wait_for("PAGED:100 rows");
     assert!(screen.contains("PAGED:│     57 │"), "{screen}");
 }
@@ -317,12 +334,12 @@ fn rc_file_runs_at_start_and_its_errors_are_not_fatal() {
     let t = Term::start(dir.path(), &[], &[("SHOALRC", rc.to_str().unwrap())]);
     let screen = t.wait_for("shoal>");
     assert!(screen.contains(&format!("in {}", rc.display())), "{screen}");
-    t.line("SELECT n FROM seven;");
+    t.run("SELECT n FROM seven;");
     t.wait_for("n\n7");
     drop(t);
     // --no-rc skips it.
     let t = Term::start(dir.path(), &["--no-rc"], &[("SHOALRC", rc.to_str().unwrap())]);
-    t.line("SELECT n FROM seven;");
+    t.run("SELECT n FROM seven;");
     t.wait_for("not found");
 }
 

@@ -59,26 +59,31 @@ pub fn render_table(
             col.iter_mut().for_each(|v| *v = group_thousands(v));
         }
     }
-    let max_cell = limits.max_width.map(|w| w.saturating_sub(4).max(8));
-    if let Some(max_cell) = max_cell {
-        for col in &mut columns {
-            col.iter_mut().for_each(|v| *v = shorten(v, max_cell));
-        }
-    }
-    let headers: Vec<(String, String)> = fields
+    let mut headers: Vec<(String, String)> = fields
         .iter()
-        .map(|f| {
-            let name = max_cell.map_or_else(|| f.name().clone(), |m| shorten(f.name(), m));
-            (name, shoal::display::sql_type_name(f.data_type()).to_lowercase())
-        })
+        .map(|f| (f.name().clone(), shoal::display::sql_type_name(f.data_type()).to_lowercase()))
         .collect();
-    let widths: Vec<usize> = headers
+    let natural: Vec<usize> = headers
         .iter()
         .zip(&columns)
         .map(|((name, ty), col)| {
             col.iter().map(|v| text_width(v)).chain([text_width(name), text_width(ty)]).max().unwrap_or(1)
         })
         .collect();
+    let widths = match limits.max_width {
+        Some(max_width) => shrink_widths(&natural, max_width),
+        None => natural.clone(),
+    };
+    for (c, (&w, &n)) in widths.iter().zip(&natural).enumerate() {
+        if w < n {
+            if let Some(col) = columns.get_mut(c) {
+                col.iter_mut().for_each(|v| *v = shorten(v, w));
+            }
+            if let Some((name, _)) = headers.get_mut(c) {
+                *name = shorten(name, w);
+            }
+        }
+    }
     let (left, right) = fitting_columns(&widths, limits.max_width);
     let shown_cols: Vec<usize> = left.clone().chain(right.clone()).collect();
     let cut_cols = left.end < right.start;
@@ -179,6 +184,37 @@ pub fn fitting_columns(widths: &[usize], max_width: Option<usize>) -> (Range<usi
     }
     (0..left, right..n)
 }
+
+/// Narrower columns so that the table fits in `max_width` if it can: the widest columns are cut
+/// first, down to [`MIN_CUT_WIDTH`] (or to the width that fits on their own); columns that still
+/// do not fit are left out by [`fitting_columns`].
+pub fn shrink_widths(widths: &[usize], max_width: usize) -> Vec<usize> {
+    let mut out = widths.to_vec();
+    let total = |w: &[usize]| w.iter().map(|&x| x + 3).sum::<usize>() + 1;
+    let single = max_width.saturating_sub(4).max(1);
+    for w in &mut out {
+        *w = (*w).min(single);
+    }
+    loop {
+        let excess = total(&out).saturating_sub(max_width);
+        if excess == 0 {
+            return out;
+        }
+        let Some((widest, &w)) = out.iter().enumerate().max_by_key(|&(_, &w)| w) else { return out };
+        if w <= MIN_CUT_WIDTH {
+            return out;
+        }
+        let second = out.iter().enumerate().filter(|&(i, _)| i != widest).map(|(_, &w)| w).max().unwrap_or(0);
+        let target = w.saturating_sub(excess).max(second).max(MIN_CUT_WIDTH);
+        // Cut at least one column per step so the loop ends.
+        if let Some(slot) = out.get_mut(widest) {
+            *slot = if target < w { target } else { w - 1 };
+        }
+    }
+}
+
+/// Columns are not cut narrower than this to make room; beyond, columns are left out.
+const MIN_CUT_WIDTH: usize = 24;
 
 /// `1234567.5` → `1,234,567.5`; text that is not a plain decimal number is returned unchanged.
 pub fn group_thousands(value: &str) -> String {
@@ -309,6 +345,14 @@ mod tests {
     }
 
     #[test]
+    fn widest_columns_are_cut_first() {
+        assert_eq!(shrink_widths(&[10, 200], 100), vec![10, 83]);
+        assert_eq!(shrink_widths(&[10, 20], 100), vec![10, 20]);
+        assert_eq!(shrink_widths(&[60, 60, 60], 100), vec![30, 30, 30]);
+        assert_eq!(shrink_widths(&[60, 60, 60, 60, 60], 50), vec![24; 5]);
+    }
+
+    #[test]
     fn thousands_are_grouped() {
         assert_eq!(group_thousands("1234567"), "1,234,567");
         assert_eq!(group_thousands("-1234.50"), "-1,234.50");
@@ -337,8 +381,12 @@ mod tests {
             ],
         )
         .unwrap();
-        let out = render_table(&schema, &[batch.clone()], TableLimits { max_rows: 4, max_width: Some(30) })
-            .unwrap();
+        let out = render_table(
+            &schema,
+            std::slice::from_ref(&batch),
+            TableLimits { max_rows: 4, max_width: Some(30) },
+        )
+        .unwrap();
         assert_eq!((out.total_rows, out.shown_rows), (100, 4));
         assert_eq!(out.hidden_columns, vec!["wide_text_column".to_string()]);
         assert!(out.text.contains("99,000"), "{}", out.text);
