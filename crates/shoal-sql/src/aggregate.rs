@@ -13,8 +13,9 @@ use crate::span::{plan_error_at, WithSqlSpan};
 use crate::SqlPlanner;
 
 /// `expr` with every column reference spelled as the field it resolves to in `schema`
-/// (qualified, exact case), so that `a`, `t.a` and `T.A` compare equal.
-pub(crate) fn normalize(expr: &Expr, schema: &PlanSchema) -> Expr {
+/// (qualified, exact case), so that `a`, `t.a` and `T.A` compare equal. The DataFrame API
+/// normalizes with it too, so both front ends match expressions the same way.
+pub fn normalize(expr: &Expr, schema: &PlanSchema) -> Expr {
     let out = expr.clone().transform_up(|e| match &e {
         Expr::Column(c) => match schema.maybe_index_of_column(c) {
             Ok(Some(i)) => Ok(Transformed::yes(Expr::Column(schema.column(i)))),

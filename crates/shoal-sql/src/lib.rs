@@ -58,6 +58,7 @@ mod types;
 pub mod unparser;
 mod window;
 
+pub use aggregate::normalize as normalize_columns;
 pub use parser::{parse_sql, split_statements};
 pub use relation::path_qualifier;
 pub use statement::PlannedStatement;

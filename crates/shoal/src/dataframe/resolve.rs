@@ -84,18 +84,4 @@ fn lookup_scalar(
     plan_err!("{message}")
 }
 
-/// `expr` with every column spelled as the field it resolves to in `schema` (qualified, exact
-/// case), so that `a`, `t.a` and `T.A` compare equal; as the SQL planner's aggregation does.
-pub(crate) fn normalize(expr: &Expr, schema: &PlanSchema) -> Expr {
-    let out = expr.clone().transform_up(|e| match &e {
-        Expr::Column(c) => match schema.maybe_index_of_column(c) {
-            Ok(Some(i)) => Ok(Transformed::yes(Expr::Column(schema.column(i)))),
-            _ => Ok(Transformed::no(e)),
-        },
-        _ => Ok(Transformed::no(e)),
-    });
-    match out {
-        Ok(t) => t.data,
-        Err(_) => expr.clone(),
-    }
-}
+pub(crate) use shoal_sql::normalize_columns as normalize;
