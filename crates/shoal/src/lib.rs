@@ -12,6 +12,8 @@
 //! assert_eq!(batches[0].num_rows(), 1);
 //! ```
 
+#![warn(missing_docs)]
+
 mod catalog;
 pub mod copy;
 mod dataframe;
