@@ -5,6 +5,7 @@ pub mod table;
 use std::io::Write;
 
 use arrow::datatypes::{DataType, SchemaRef};
+use arrow::error::ArrowError;
 use arrow::record_batch::RecordBatch;
 use arrow::util::display::{ArrayFormatter, FormatOptions};
 use comfy_table::{presets, CellAlignment, ContentArrangement, Table};
@@ -16,7 +17,7 @@ fn is_numeric(t: &DataType) -> bool {
 }
 
 /// Every cell of the batches as text (NULL as `NULL`), row-major.
-fn cells(batches: &[RecordBatch], null: &str) -> anyhow::Result<Vec<Vec<String>>> {
+pub(crate) fn cells(batches: &[RecordBatch], null: &str) -> Result<Vec<Vec<String>>, ArrowError> {
     let options = FormatOptions::default().with_null(null);
     let mut rows = vec![];
     for batch in batches {

@@ -300,6 +300,19 @@ pub struct AggregateFunctionExpr {
     pub order_by: Vec<SortExpr>,
 }
 
+impl Expr {
+    /// A plain call of the aggregate `func` over `args`: no DISTINCT, FILTER or ORDER BY.
+    pub fn aggregate(func: AggregateFunction, args: Vec<Expr>) -> Expr {
+        Expr::AggregateFunction(AggregateFunctionExpr {
+            func,
+            args,
+            distinct: false,
+            filter: None,
+            order_by: vec![],
+        })
+    }
+}
+
 /// One ORDER BY key.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SortExpr {

@@ -124,13 +124,7 @@ pub fn agg(name: &str, args: impl IntoIterator<Item = Expr>) -> Expr {
 }
 
 fn aggregate(func: AggregateFunction, args: Vec<Expr>) -> Expr {
-    Expr::AggregateFunction(AggregateFunctionExpr {
-        func,
-        args,
-        distinct: false,
-        filter: None,
-        order_by: vec![],
-    })
+    Expr::aggregate(func, args)
 }
 
 fn window_call(func: WindowFunction, args: Vec<Expr>) -> Expr {

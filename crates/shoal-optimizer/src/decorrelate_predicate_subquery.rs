@@ -21,8 +21,8 @@ use shoal_common::{not_supported, Result, ScalarValue};
 use shoal_expr::join::{Join, JoinType};
 use shoal_expr::plan::{Filter, Limit, Projection};
 use shoal_expr::{
-    lit, AggregateFunction, AggregateFunctionExpr, Case, Exists, Expr, InSubquery, LogicalPlan,
-    LogicalPlanBuilder, Operator, Subquery, Transformed, TreeNode, TreeNodeRecursion,
+    lit, AggregateFunction, Case, Exists, Expr, InSubquery, LogicalPlan, LogicalPlanBuilder, Operator,
+    Subquery, Transformed, TreeNode, TreeNodeRecursion,
 };
 
 use crate::decorrelate::{
@@ -203,13 +203,7 @@ fn mark_subqueries(outer: LogicalPlan, expr: Expr, ctx: &OptimizerContext) -> Re
 }
 
 fn count(args: Vec<Expr>) -> Expr {
-    Expr::AggregateFunction(AggregateFunctionExpr {
-        func: AggregateFunction::Count,
-        args,
-        distinct: false,
-        filter: None,
-        order_by: vec![],
-    })
+    Expr::aggregate(AggregateFunction::Count, args)
 }
 
 /// The correlation keys of a pulled-up subquery: `(inner expressions, outer expressions)`.

@@ -17,8 +17,7 @@ use shoal_common::{not_supported, Result, ScalarValue};
 use shoal_expr::join::JoinType;
 use shoal_expr::plan::{Filter, Projection};
 use shoal_expr::{
-    lit, AggregateFunction, AggregateFunctionExpr, Case, Expr, LogicalPlan, LogicalPlanBuilder, Subquery,
-    Transformed, TreeNode,
+    lit, AggregateFunction, Case, Expr, LogicalPlan, LogicalPlanBuilder, Subquery, Transformed, TreeNode,
 };
 
 use crate::decorrelate::{
@@ -209,13 +208,7 @@ fn produces_exactly_one_row(plan: &LogicalPlan) -> bool {
 }
 
 fn aggregate_call(func: AggregateFunction, args: Vec<Expr>) -> Expr {
-    Expr::AggregateFunction(AggregateFunctionExpr {
-        func,
-        args,
-        distinct: false,
-        filter: None,
-        order_by: vec![],
-    })
+    Expr::aggregate(func, args)
 }
 
 /// Reduce `plan`'s rows, per correlation key, to one: `(value, keys..)` where value is

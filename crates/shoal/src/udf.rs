@@ -30,7 +30,7 @@ use arrow::array::ArrayRef;
 use arrow::datatypes::DataType;
 use shoal_common::{exec_err, plan_err, Result};
 use shoal_expr::type_coercion::numeric_coercion;
-use shoal_expr::{AggregateFunction, AggregateFunctionExpr, Expr, ScalarFunctionExpr};
+use shoal_expr::{AggregateFunction, Expr, ScalarFunctionExpr};
 use shoal_functions::FunctionRegistry;
 
 pub use shoal_expr::{Accumulator, AggregateUdf, ColumnarValue, ScalarFunction};
@@ -246,13 +246,7 @@ pub struct AggregateUdfHandle {
 impl AggregateUdfHandle {
     /// The aggregate call `name(args)`.
     pub fn call(&self, args: impl IntoIterator<Item = Expr>) -> Expr {
-        Expr::AggregateFunction(AggregateFunctionExpr {
-            func: self.func,
-            args: args.into_iter().collect(),
-            distinct: false,
-            filter: None,
-            order_by: vec![],
-        })
+        Expr::aggregate(self.func, args.into_iter().collect())
     }
 }
 

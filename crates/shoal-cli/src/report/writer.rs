@@ -6,7 +6,6 @@ use std::path::Path;
 
 use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
-use arrow::util::display::{ArrayFormatter, FormatOptions};
 use parquet::arrow::ArrowWriter;
 use shoal::ShoalError;
 
@@ -103,21 +102,13 @@ pub fn html_table(schema: &SchemaRef, batches: &[RecordBatch]) -> shoal::Result<
         out.push_str(&format!("<th>{}</th>", escape_html(f.name())));
     }
     out.push_str("</tr></thead>\n<tbody>\n");
-    let options = FormatOptions::default().with_null("NULL");
-    for batch in batches {
-        let formatters = batch
-            .columns()
-            .iter()
-            .map(|c| ArrayFormatter::try_new(c.as_ref(), &options))
-            .collect::<Result<Vec<_>, _>>()?;
-        for row in 0..batch.num_rows() {
-            out.push_str("<tr>");
-            for (i, f) in formatters.iter().enumerate() {
-                let class = if numeric.get(i).copied().unwrap_or(false) { " class=\"num\"" } else { "" };
-                out.push_str(&format!("<td{class}>{}</td>", escape_html(&f.value(row).to_string())));
-            }
-            out.push_str("</tr>\n");
+    for row in output::cells(batches, "NULL")? {
+        out.push_str("<tr>");
+        for (i, cell) in row.iter().enumerate() {
+            let class = if numeric.get(i).copied().unwrap_or(false) { " class=\"num\"" } else { "" };
+            out.push_str(&format!("<td{class}>{}</td>", escape_html(cell)));
         }
+        out.push_str("</tr>\n");
     }
     out.push_str("</tbody>\n</table>\n");
     Ok(out)

@@ -4,10 +4,7 @@
 use shoal_common::error::suggest;
 use shoal_common::{plan_err, Result};
 use shoal_expr::expr_fn::{check_window_call, UnresolvedFunction};
-use shoal_expr::{
-    AggregateFunction, AggregateFunctionExpr, Column, Expr, PlanSchema, ScalarFunctionExpr, Transformed,
-    TreeNode,
-};
+use shoal_expr::{AggregateFunction, Column, Expr, PlanSchema, ScalarFunctionExpr, Transformed, TreeNode};
 use shoal_sql::ContextProvider;
 
 use crate::provider::SessionContextProvider;
@@ -25,14 +22,7 @@ pub(crate) fn resolve_expr(session: &Session, expr: Expr, schema: &PlanSchema) -
             Some((name, error)) => {
                 // A user-defined aggregate registered on the session answers to `call`/`agg`.
                 if let Some(func) = provider.get_aggregate_function(name) {
-                    let call = AggregateFunctionExpr {
-                        func,
-                        args: f.args,
-                        distinct: false,
-                        filter: None,
-                        order_by: vec![],
-                    };
-                    return Ok(Transformed::yes(Expr::AggregateFunction(call)));
+                    return Ok(Transformed::yes(Expr::aggregate(func, f.args)));
                 }
                 if let Some(error) = error {
                     return plan_err!("{error}");
