@@ -8,11 +8,13 @@ use arrow::util::display::{ArrayFormatter, FormatOptions};
 use shoal::{Session, SessionConfig};
 
 /// Every row as text, sorted (row order is only compared through ORDER BY + LIMIT results
-/// being the same set).
+/// being the same set). Floats are written to 10 significant digits: the two runs may add a
+/// float sum up in a different order across threads, so the last bits can differ.
 fn rows(batches: &[RecordBatch]) -> Vec<String> {
     let options = FormatOptions::default().with_null("NULL");
     let mut out = vec![];
     for b in batches {
+        let b = cast_floats(b);
         let formatters: Vec<ArrayFormatter> =
             b.columns().iter().map(|c| ArrayFormatter::try_new(c.as_ref(), &options).unwrap()).collect();
         for r in 0..b.num_rows() {
@@ -22,6 +24,29 @@ fn rows(batches: &[RecordBatch]) -> Vec<String> {
     }
     out.sort();
     out
+}
+
+/// `batch` with every float column replaced by its values as text to 10 significant digits.
+fn cast_floats(batch: &RecordBatch) -> RecordBatch {
+    use arrow::array::{Array, ArrayRef, AsArray, StringArray};
+    use arrow::datatypes::{DataType, Field, Float64Type, Schema};
+    let mut fields = vec![];
+    let mut columns: Vec<ArrayRef> = vec![];
+    for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
+        if !matches!(field.data_type(), DataType::Float32 | DataType::Float64) {
+            fields.push(field.as_ref().clone());
+            columns.push(column.clone());
+            continue;
+        }
+        let values = arrow::compute::cast(column, &DataType::Float64).unwrap();
+        let values = values.as_primitive::<Float64Type>();
+        let text: StringArray = (0..values.len())
+            .map(|i| values.is_valid(i).then(|| format!("{:.9e}", values.value(i))))
+            .collect();
+        fields.push(Field::new(field.name(), DataType::Utf8, true));
+        columns.push(std::sync::Arc::new(text));
+    }
+    RecordBatch::try_new(std::sync::Arc::new(Schema::new(fields)), columns).unwrap()
 }
 
 /// Plan `sql`, write it back as SQL, run both, and compare names, types and rows.
