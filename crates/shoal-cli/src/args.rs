@@ -22,6 +22,13 @@ pub struct Cli {
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Memory that queries may use for hash tables, sorts and join builds, e.g. 4GB, 512MiB or
+    /// 75% (of physical memory); sorts spill to disk beyond it (default: no limit).
+    #[arg(long, value_name = "SIZE")]
+    pub memory_limit: Option<String>,
+    /// Directory for spill files (default: the OS temp dir).
+    #[arg(long, value_name = "DIR")]
+    pub spill_path: Option<PathBuf>,
     /// Register a table: NAME=PATH (a file, glob or directory of Parquet/CSV files; repeatable).
     #[arg(long = "table", value_name = "NAME=PATH")]
     pub tables: Vec<String>,

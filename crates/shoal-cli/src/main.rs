@@ -53,6 +53,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         config = config.with_threads(n);
     }
+    if let Some(size) = &cli.memory_limit {
+        let bytes = shoal::parse_byte_size(size).map_err(|e| Failure(format!("Error: --memory-limit: {e}")))?;
+        config = config.with_memory_limit(bytes);
+    }
+    if let Some(dir) = &cli.spill_path {
+        config = config.with_spill_path(dir);
+    }
     let session = Session::with_config(config);
     for t in &cli.tables {
         let t = parse_table_arg(t).map_err(Failure)?;

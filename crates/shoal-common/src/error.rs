@@ -17,13 +17,18 @@ pub type Result<T, E = ShoalError> = std::result::Result<T, E>;
 /// A position range in SQL text; lines and columns are 1-based (0 means unknown).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Span {
+    /// Line of the first character (1-based; 0 when unknown).
     pub start_line: u64,
+    /// Column of the first character (1-based, in characters).
     pub start_column: u64,
+    /// Line of the last character (1-based).
     pub end_line: u64,
+    /// Column just after the last character (1-based, in characters).
     pub end_column: u64,
 }
 
 impl Span {
+    /// The span from (`start_line`, `start_column`) to (`end_line`, `end_column`).
     pub fn new(start_line: u64, start_column: u64, end_line: u64, end_column: u64) -> Self {
         Self { start_line, start_column, end_line, end_column }
     }
@@ -43,6 +48,7 @@ impl fmt::Display for Span {
 /// Where in a data file a bad value was found.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DataLocation {
+    /// The path of the file, as displayed in messages.
     pub file: String,
     /// 1-based line (CSV) or row number, when known.
     pub line: Option<u64>,
@@ -68,25 +74,70 @@ impl fmt::Display for DataLocation {
 pub enum ShoalError {
     /// The SQL text could not be parsed.
     #[error("SQL syntax error: {message}")]
-    Sql { message: String, span: Option<Span> },
+    Sql {
+        /// The parser's message.
+        message: String,
+        /// Where in the SQL text, when known.
+        span: Option<Span>,
+    },
     /// The query is well-formed but wrong: unknown column, type mismatch, ...
     #[error("{message}")]
-    Plan { message: String, span: Option<Span> },
+    Plan {
+        /// What is wrong, with a "did you mean" for a misspelt name.
+        message: String,
+        /// Where in the SQL text, when the query came from SQL.
+        span: Option<Span>,
+    },
     /// The query uses something shoal does not support (yet).
     #[error("not supported: {message}")]
-    NotSupported { message: String, span: Option<Span> },
+    NotSupported {
+        /// The feature that is missing.
+        message: String,
+        /// Where in the SQL text, when the query came from SQL.
+        span: Option<Span>,
+    },
     /// A value in a data file is malformed or does not fit its column.
     #[error("bad data in {location}: {message}")]
-    Data { location: DataLocation, message: String },
+    Data {
+        /// The file, line and column of the bad value.
+        location: DataLocation,
+        /// What is wrong with it.
+        message: String,
+    },
     /// A file could not be read or written.
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        /// The file or directory involved.
+        path: String,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
     /// An error raised by an Arrow kernel.
     #[error("{0}")]
     Arrow(#[from] ArrowError),
     /// The query failed while running: overflow, division by zero, invalid cast, ...
     #[error("{0}")]
     Execution(String),
+    /// The query needed more memory than `memory_limit` allows and the operator cannot spill.
+    #[error(
+        "{operator} ran out of memory: it needed {} more with {} of the {} memory limit in use. \
+         Raise memory_limit (SET memory_limit = '8GB', or --memory-limit), or {hint}",
+        crate::byte_size::format_bytes(*.requested),
+        crate::byte_size::format_bytes(*.used),
+        crate::byte_size::format_bytes(*.limit)
+    )]
+    ResourcesExhausted {
+        /// The operator that asked, e.g. `HashAggregateExec`.
+        operator: String,
+        /// Bytes it asked for.
+        requested: usize,
+        /// Bytes reserved by the whole query (all operators) when it asked.
+        used: usize,
+        /// The limit in bytes.
+        limit: usize,
+        /// What else the user can do, e.g. "reduce the number of groups".
+        hint: String,
+    },
     /// The query was cancelled by the user.
     #[error("query cancelled")]
     Cancelled,
@@ -95,7 +146,12 @@ pub enum ShoalError {
     Internal(String),
     /// Another error with context added on the way up.
     #[error("{context}: {source}")]
-    Context { context: String, source: Box<ShoalError> },
+    Context {
+        /// What was being done, e.g. the file being read.
+        context: String,
+        /// The underlying error.
+        source: Box<ShoalError>,
+    },
 }
 
 impl ShoalError {

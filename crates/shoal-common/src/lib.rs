@@ -2,6 +2,9 @@
 //!
 //! Every other shoal crate depends on this one; it depends only on Arrow.
 
+#![warn(missing_docs)]
+
+pub mod byte_size;
 pub mod cast;
 pub mod config;
 pub mod error;

@@ -38,31 +38,43 @@ impl ScalarValue {
         Self(array.slice(index, 1))
     }
 
+    /// A NULL of type `data_type`.
     pub fn null(data_type: &DataType) -> Self {
         Self(new_null_array(data_type, 1))
     }
+    /// A `Boolean` value; `None` is NULL.
     pub fn boolean(v: Option<bool>) -> Self {
         Self(Arc::new(BooleanArray::from(vec![v])))
     }
+    /// An `Int64` value; `None` is NULL.
     pub fn int64(v: Option<i64>) -> Self {
         Self(Arc::new(Int64Array::from(vec![v])))
     }
+    /// A `Float64` value; `None` is NULL.
     pub fn float64(v: Option<f64>) -> Self {
         Self(Arc::new(Float64Array::from(vec![v])))
     }
+    /// A `Utf8` string; `None` is NULL.
     pub fn utf8(v: Option<&str>) -> Self {
         Self(Arc::new(StringArray::from(vec![v])))
     }
+    /// A `Date32`: days since 1970-01-01; `None` is NULL.
     pub fn date32(days: Option<i32>) -> Self {
         Self(Arc::new(Date32Array::from(vec![days])))
     }
+    /// A `Timestamp(Microsecond, None)`: microseconds since 1970-01-01 00:00:00 (no time zone);
+    /// `None` is NULL.
     pub fn timestamp_micros(v: Option<i64>) -> Self {
         Self(Arc::new(TimestampMicrosecondArray::from(vec![v])))
     }
+    /// A `Decimal128(precision, scale)` of unscaled value `v` (`12345` at scale 2 is 123.45);
+    /// `None` is NULL. Errors on a precision or scale Arrow does not allow.
     pub fn decimal128(v: Option<i128>, precision: u8, scale: i8) -> Result<Self> {
         let array = Decimal128Array::from(vec![v]).with_precision_and_scale(precision, scale)?;
         Ok(Self(Arc::new(array)))
     }
+    /// An `Interval(MonthDayNano)`: the three parts are kept apart (a month is not a fixed
+    /// number of days).
     pub fn interval(months: i32, days: i32, nanoseconds: i64) -> Self {
         Self(Arc::new(IntervalMonthDayNanoArray::from(vec![IntervalMonthDayNano::new(
             months,
@@ -71,9 +83,11 @@ impl ScalarValue {
         )])))
     }
 
+    /// The Arrow type of the value (also when it is NULL).
     pub fn data_type(&self) -> &DataType {
         self.0.data_type()
     }
+    /// True when the value is NULL (including any value of the `Null` type).
     pub fn is_null(&self) -> bool {
         // `logical_nulls` also covers the Null type, whose array has no validity buffer.
         self.0.logical_nulls().is_some_and(|n| n.is_null(0))

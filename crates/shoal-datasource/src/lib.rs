@@ -10,6 +10,8 @@
 //!
 //! [`table_from_path`] picks the format from a path's extension.
 
+#![warn(missing_docs)]
+
 mod csv;
 mod listing;
 mod mem;

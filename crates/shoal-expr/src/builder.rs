@@ -36,6 +36,7 @@ pub struct LogicalPlanBuilder {
 }
 
 impl LogicalPlanBuilder {
+    /// A builder that continues from `plan`.
     pub fn from(plan: LogicalPlan) -> Self {
         Self { plan }
     }
@@ -58,6 +59,7 @@ impl LogicalPlanBuilder {
         Ok(Self::from(LogicalPlan::Values(Values::try_new(rows)?)))
     }
 
+    /// The schema of the plan built so far.
     pub fn schema(&self) -> &PlanSchemaRef {
         self.plan.schema()
     }
@@ -204,6 +206,7 @@ impl LogicalPlanBuilder {
         )?)))
     }
 
+    /// The plan built so far.
     pub fn build(self) -> Result<LogicalPlan> {
         Ok(self.plan)
     }

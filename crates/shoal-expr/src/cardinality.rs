@@ -9,7 +9,8 @@
 //! `ndv·(1 − (1 − kept)^(rows/ndv))` distinct values (Cardenas), never more than its rows.
 //! * scans: the source's row count (Parquet footers, CSV size / sampled row width, memory);
 //! * filters: the selectivity of the predicate ([`filter_selectivity`]);
-//! * aggregates: the product of the group keys' distinct counts, capped by the input rows;
+//! * aggregates: the product of the group keys' distinct counts, capped by the input rows; a
+//!   range test on an aggregate's value (`HAVING sum(x) > 300`) keeps a small fixed share;
 //! * equi-joins: `|L|·|R| / max(ndv_l, ndv_r)`, composite keys by their distinct combinations
 //!   ([`join_key_selectivity`]); an unknown distinct count takes the other side's, or
 //!   `max(|L|, |R|)` rows when both are unknown (a foreign-key join); semi / anti joins are
@@ -36,6 +37,7 @@ pub struct ColumnFacts {
     pub ndv: Option<f64>,
     /// Bounds of the values as numbers (dates as days), for range selectivity.
     pub min: Option<f64>,
+    /// The upper bound, in the same units as `min`.
     pub max: Option<f64>,
     /// Fraction of the rows that are NULL.
     pub null_fraction: f64,
@@ -51,6 +53,9 @@ enum Origin {
     },
     /// Facts already worked out (a filtered column, a group key).
     Known(ColumnFacts),
+    /// The value of an aggregate function (`sum(x)`): nothing known, but a range test on it
+    /// (`HAVING sum(x) > 300`) is a threshold that usually keeps few groups.
+    AggregateValue,
     Unknown,
 }
 
@@ -75,6 +80,7 @@ impl ColumnEstimate {
 /// The estimated output of a plan: rows, and per output column where its values come from.
 #[derive(Debug, Clone)]
 pub struct PlanEstimate {
+    /// Estimated output rows (not rounded; at least 0).
     pub rows: f64,
     columns: Vec<ColumnEstimate>,
 }
@@ -84,7 +90,7 @@ impl PlanEstimate {
     pub fn column_facts(&self, index: usize) -> ColumnFacts {
         let Some(c) = self.columns.get(index) else { return ColumnFacts::default() };
         let base = match &c.origin {
-            Origin::Unknown => return ColumnFacts::default(),
+            Origin::Unknown | Origin::AggregateValue => return ColumnFacts::default(),
             Origin::Known(f) => *f,
             Origin::Table { source, column } => {
                 let s = source.column_statistics(*column);
@@ -121,6 +127,11 @@ impl PlanEstimate {
     /// scale of their own relation.
     pub fn side_by_side(parts: &[&PlanEstimate], rows: f64) -> PlanEstimate {
         PlanEstimate { rows, columns: parts.iter().flat_map(|p| p.columns.iter().cloned()).collect() }
+    }
+
+    /// True when output column `index` is the value of an aggregate function.
+    pub(crate) fn is_aggregate_value(&self, index: usize) -> bool {
+        self.columns.get(index).is_some_and(|c| matches!(c.origin, Origin::AggregateValue))
     }
 
     /// Replace the facts of column `index` (after a filter narrowed it).
@@ -232,7 +243,10 @@ pub fn estimate(plan: &LogicalPlan) -> Option<PlanEstimate> {
                     ColumnEstimate::known(ColumnFacts { ndv: k.ndv.map(|d| d.min(groups)), ..k }, groups)
                 })
                 .collect();
-            columns.resize(a.schema.len(), ColumnEstimate::unknown());
+            columns.resize(
+                a.schema.len(),
+                ColumnEstimate { origin: Origin::AggregateValue, origin_rows: groups },
+            );
             PlanEstimate { rows: groups, columns }
         }
         LogicalPlan::Window(w) => {

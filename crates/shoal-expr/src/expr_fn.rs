@@ -211,6 +211,61 @@ pub fn string_agg(e: Expr, sep: &str) -> Expr {
     e.string_agg(sep)
 }
 
+/// `grouping(key)` in the aggregates of a grouped DataFrame: 1 (`Int32`) on a row where `key`
+/// is not grouped by — a subtotal row of `rollup`/`cube`/`grouping_sets`, where `key` is NULL
+/// because it was aggregated away — and 0 where it is (so it tells a subtotal from a group
+/// whose key is a real NULL). Always 0 under a plain `group_by`. `key` must be one of the
+/// grouping keys; anywhere else the call is a plan error.
+///
+/// ```
+/// use shoal_expr::expr_fn::{col, grouping};
+/// assert_eq!(grouping(col("k")).to_string(), "grouping(k)");
+/// ```
+pub fn grouping(key: Expr) -> Expr {
+    Expr::ScalarFunction(ScalarFunctionExpr { func: std::sync::Arc::new(GroupingFunction), args: vec![key] })
+}
+
+/// The function of a [`grouping`] call: a placeholder that the DataFrame's aggregation
+/// planning replaces by bits of the aggregate's grouping id. It cannot be typed or evaluated
+/// on its own (both are plan errors).
+#[derive(Debug)]
+pub struct GroupingFunction;
+
+impl GroupingFunction {
+    /// True when `func` is the [`grouping`] placeholder.
+    pub fn is(func: &dyn ScalarFunction) -> bool {
+        let any: &dyn Any = func;
+        any.is::<Self>()
+    }
+
+    fn misplaced() -> shoal_common::ShoalError {
+        shoal_common::ShoalError::Plan {
+            message: "grouping() is only allowed among the aggregates of group_by(), rollup(), cube() or \
+                      grouping_sets() .agg(..), over one of their keys"
+                .to_string(),
+            span: None,
+        }
+    }
+}
+
+impl ScalarFunction for GroupingFunction {
+    fn name(&self) -> &str {
+        "grouping"
+    }
+    fn description(&self) -> &str {
+        "grouping(key) -> integer: 1 when key is not grouped in the row's grouping set"
+    }
+    fn coerce_types(&self, _arg_types: &[DataType]) -> Result<Vec<DataType>> {
+        Err(Self::misplaced())
+    }
+    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+        Err(Self::misplaced())
+    }
+    fn invoke(&self, _args: &[ColumnarValue], _num_rows: usize) -> Result<ColumnarValue> {
+        Err(Self::misplaced())
+    }
+}
+
 /// `row_number()`: 1, 2, 3.. within the partition (give it a window with `over`).
 pub fn row_number() -> Expr {
     window_call(WindowFunction::RowNumber, vec![])

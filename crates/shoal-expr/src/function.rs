@@ -12,11 +12,14 @@ use crate::udaf::AggregateUdfRef;
 /// The value of an expression over a batch: a whole column, or one value for every row.
 #[derive(Debug, Clone)]
 pub enum ColumnarValue {
+    /// One value per row of the batch.
     Array(ArrayRef),
+    /// The same value for every row (a literal, or a function of literals).
     Scalar(ScalarValue),
 }
 
 impl ColumnarValue {
+    /// The Arrow type of the value.
     pub fn data_type(&self) -> DataType {
         match self {
             ColumnarValue::Array(a) => a.data_type().clone(),
@@ -73,14 +76,26 @@ pub trait ScalarFunction: Send + Sync + fmt::Debug + std::any::Any {
 /// The aggregate functions shoal knows. Group accumulators live in `shoal-physical`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AggregateFunction {
+    /// `count(*)`: rows; `count(x)`: non-NULL values. `Int64`, never NULL (0 for no rows).
     Count,
+    /// `sum(x)`: sum of the non-NULL values; NULL when there are none. Signed integers sum to
+    /// `Int64`, unsigned to `UInt64`, floats to `Float64`; decimals gain 10 digits of precision.
     Sum,
+    /// `avg(x)`: mean of the non-NULL values (`Float64`, or a decimal for decimals); NULL when
+    /// there are none.
     Avg,
+    /// `min(x)`: smallest non-NULL value, of `x`'s type; NULL when there are none.
     Min,
+    /// `max(x)`: largest non-NULL value, of `x`'s type; NULL when there are none.
     Max,
+    /// `stddev(x)` / `stddev_samp(x)`: sample standard deviation (`Float64`); NULL for fewer
+    /// than two values.
     StddevSamp,
+    /// `stddev_pop(x)`: population standard deviation (`Float64`); NULL when there are no values.
     StddevPop,
+    /// `variance(x)` / `var_samp(x)`: sample variance (`Float64`); NULL for fewer than two values.
     VarSamp,
+    /// `var_pop(x)`: population variance (`Float64`); NULL when there are no values.
     VarPop,
     /// `string_agg(x, sep)`: the non-null values joined by `sep` (a constant).
     StringAgg,
@@ -94,7 +109,9 @@ pub enum AggregateFunction {
     ApproxQuantile,
     /// `approx_count_distinct(x)`: from a mergeable HyperLogLog sketch.
     ApproxCountDistinct,
+    /// `bool_and(x)`: true when every non-NULL value is true; NULL when there are none.
     BoolAnd,
+    /// `bool_or(x)`: true when some non-NULL value is true; NULL when there are none.
     BoolOr,
     /// `count_if(cond)`: rows where `cond` is true.
     CountIf,
@@ -178,6 +195,7 @@ impl AggregateFunction {
         })
     }
 
+    /// One line for `\help` and `SHOW FUNCTIONS`: signature, result type and meaning.
     pub fn description(self) -> &'static str {
         match self {
             AggregateFunction::Count => "count(*) | count([DISTINCT] x) -> bigint: rows, or non-null values",

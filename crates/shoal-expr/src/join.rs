@@ -19,13 +19,21 @@ use crate::type_coercion::{cast_to, coerce_expr, comparison_coercion};
 /// match; `LeftAnti`: left rows without any match).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum JoinType {
+    /// Matching pairs only.
     Inner,
+    /// Matching pairs, plus each unmatched left row with NULLs for the right columns.
     Left,
+    /// Matching pairs, plus each unmatched right row with NULLs for the left columns.
     Right,
+    /// Matching pairs, plus the unmatched rows of both sides padded with NULLs.
     Full,
+    /// Each left row with at least one match, once; left columns only.
     LeftSemi,
+    /// Each left row without any match; left columns only.
     LeftAnti,
+    /// Each right row with at least one match, once; right columns only.
     RightSemi,
+    /// Each right row without any match; right columns only.
     RightAnti,
 }
 
@@ -78,17 +86,22 @@ impl fmt::Display for JoinType {
 /// join.
 #[derive(Debug, Clone)]
 pub struct Join {
+    /// The left input (its columns come first in the output).
     pub left: Arc<LogicalPlan>,
+    /// The right input.
     pub right: Arc<LogicalPlan>,
     /// Equi-join key pairs: left expression over the left schema, right over the right schema,
     /// of the same type.
     pub on: Vec<(Expr, Expr)>,
     /// Residual condition over the joined schema (left columns then right columns).
     pub filter: Option<Expr>,
+    /// Which rows are output, and which columns.
     pub join_type: JoinType,
     /// `NOT IN` semantics for an anti join: if the right side has a NULL key the result is
     /// empty, and left rows with a NULL key are dropped.
     pub null_aware: bool,
+    /// Output schema: see [`Join::joined_schema`] (columns of the outer side's partner become
+    /// nullable).
     pub schema: PlanSchemaRef,
 }
 
@@ -240,8 +253,11 @@ fn split_owned(expr: Expr) -> Vec<Expr> {
 pub enum Side {
     /// No columns (a constant).
     Neither,
+    /// Only columns of the left input.
     Left,
+    /// Only columns of the right input.
     Right,
+    /// Columns of both inputs.
     Both,
 }
 

@@ -4,6 +4,8 @@
 //! [`LogicalPlanBuilder`], which type-checks and coerces every expression as it is added, so a
 //! mistake is reported at the call (or SQL position) that caused it.
 
+#![warn(missing_docs)]
+
 pub mod aggregate_signature;
 pub mod builder;
 pub mod cardinality;
@@ -34,7 +36,7 @@ pub use join::{Join, JoinType};
 pub use plan::LogicalPlan;
 pub use schema::{Column, PlanSchema, PlanSchemaRef};
 pub use set_plan::{RecursiveQuery, SetOpKind, SetOperation, Union, WorkTableScan};
-pub use table::{ColumnStatistics, ScanSource, Statistics, TableSource};
+pub use table::{ColumnStatistics, ScanFilter, ScanSource, Statistics, TableSource};
 pub use tree_node::{Transformed, TreeNode, TreeNodeRecursion};
 pub use udaf::{Accumulator, AggregateUdf, AggregateUdfRef};
 pub use window::{

@@ -17,20 +17,35 @@ pub use crate::window::Window;
 /// A node of a logical plan. Children are behind `Arc` so plans are cheap to clone.
 #[derive(Debug, Clone)]
 pub enum LogicalPlan {
+    /// Read rows of a table source (a leaf).
     TableScan(TableScan),
+    /// Compute one output column per expression for each input row.
     Projection(Projection),
+    /// Keep the rows whose predicate is true.
     Filter(Filter),
+    /// Group rows and compute aggregate calls per group.
     Aggregate(Aggregate),
+    /// Order rows, optionally keeping only the first few (top-k).
     Sort(Sort),
+    /// Skip and/or cap the number of rows (`OFFSET` / `LIMIT`).
     Limit(Limit),
+    /// Re-qualify every output column with a new relation name.
     SubqueryAlias(SubqueryAlias),
+    /// No input: zero rows, or one row of no columns.
     EmptyRelation(EmptyRelation),
+    /// Literal rows (`VALUES ...`).
     Values(Values),
+    /// `UNION ALL` of inputs with compatible schemas.
     Union(Union),
+    /// `INTERSECT` / `EXCEPT` (with or without `ALL`), and `UNION` (distinct).
     SetOperation(SetOperation),
+    /// `WITH RECURSIVE`: a static term, then a recursive term iterated to a fixpoint.
     RecursiveQuery(RecursiveQuery),
+    /// The rows of the previous iteration, read inside a recursive term.
     WorkTableScan(WorkTableScan),
+    /// Combine rows of two inputs (inner, outer, semi, anti, mark or cross join).
     Join(Join),
+    /// Compute window function calls over partitions of the input; keeps every input row.
     Window(Window),
 }
 
@@ -38,15 +53,23 @@ pub enum LogicalPlan {
 /// plan still filters), at most `fetch` rows.
 #[derive(Debug, Clone)]
 pub struct TableScan {
+    /// Name the table was registered under (also the qualifier of its output columns).
     pub table_name: String,
+    /// The table: schema, statistics and the scan it hands out.
     pub source: Arc<dyn TableSource>,
+    /// Indexes into the source's schema of the columns read, in output order; `None` = all.
     pub projection: Option<Vec<usize>>,
+    /// Predicates the source may use to skip data (row groups, files). They are hints: rows
+    /// that fail them may still be returned, so a `Filter` above keeps them too.
     pub filters: Vec<Expr>,
+    /// Stop after this many rows (pushed down from a `Limit` with no filter in between).
     pub fetch: Option<usize>,
+    /// Output schema: the projected columns, qualified by `table_name`.
     pub schema: PlanSchemaRef,
 }
 
 impl TableScan {
+    /// A scan of `source` named `table_name`; errors if a projection index is out of range.
     pub fn try_new(
         table_name: impl Into<String>,
         source: Arc<dyn TableSource>,
@@ -74,12 +97,18 @@ impl TableScan {
 /// Compute `exprs` for each input row.
 #[derive(Debug, Clone)]
 pub struct Projection {
+    /// The output columns, one per expression (named by alias or by the expression's text).
+    /// They contain neither aggregate nor window calls.
     pub exprs: Vec<Expr>,
+    /// The plan whose rows are projected.
     pub input: Arc<LogicalPlan>,
+    /// Output schema: one field per expression.
     pub schema: PlanSchemaRef,
 }
 
 impl Projection {
+    /// A projection of `exprs` over `input`; errors on an aggregate or window call, or an
+    /// expression that does not type-check against the input.
     pub fn try_new(exprs: Vec<Expr>, input: Arc<LogicalPlan>) -> Result<Self> {
         let in_schema = input.schema();
         let mut fields = vec![];
@@ -103,11 +132,15 @@ impl Projection {
 /// Keep the rows for which `predicate` is true (not false, not NULL).
 #[derive(Debug, Clone)]
 pub struct Filter {
+    /// A boolean expression over the input columns; rows where it is false or NULL are dropped.
     pub predicate: Expr,
+    /// The plan whose rows are filtered.
     pub input: Arc<LogicalPlan>,
 }
 
 impl Filter {
+    /// A filter of `input` by `predicate`; errors if the predicate is not boolean (or NULL) or
+    /// contains an aggregate or window call.
     pub fn try_new(predicate: Expr, input: Arc<LogicalPlan>) -> Result<Self> {
         if predicate.contains_aggregate() {
             return plan_err!("aggregate functions are not allowed in WHERE: {predicate} (use HAVING)");
@@ -126,13 +159,22 @@ impl Filter {
 /// Group rows by `group_expr` and compute `aggr_expr` per group; output = groups then aggregates.
 #[derive(Debug, Clone)]
 pub struct Aggregate {
+    /// The plan whose rows are grouped.
     pub input: Arc<LogicalPlan>,
+    /// Group expressions: plain expressions, or a single [`Expr::GroupingSet`]. Empty = one
+    /// group over the whole input (one output row even when the input is empty).
     pub group_expr: Vec<Expr>,
+    /// Aggregate calls ([`Expr::AggregateFunction`], possibly aliased), one output column each.
     pub aggr_expr: Vec<Expr>,
+    /// Output schema: the group columns, then (for a grouping set) the grouping id, then one
+    /// column per aggregate call.
     pub schema: PlanSchemaRef,
 }
 
 impl Aggregate {
+    /// An aggregate of `input`; errors if a group expression contains an aggregate or window
+    /// call, a grouping set is mixed with other group expressions, or an `aggr_expr` is not an
+    /// aggregate call.
     pub fn try_new(input: Arc<LogicalPlan>, group_expr: Vec<Expr>, aggr_expr: Vec<Expr>) -> Result<Self> {
         let in_schema = input.schema();
         let mut fields = vec![];
@@ -176,28 +218,38 @@ impl Aggregate {
 /// Order rows; with `fetch`, keep only the first `fetch` (a top-k).
 #[derive(Debug, Clone)]
 pub struct Sort {
+    /// Sort keys, most significant first, each with its direction and NULL placement.
     pub exprs: Vec<SortExpr>,
+    /// The plan whose rows are ordered.
     pub input: Arc<LogicalPlan>,
+    /// Keep only the first `fetch` rows of the order (a top-k); `None` keeps all.
     pub fetch: Option<usize>,
 }
 
 /// Skip `skip` rows, then pass at most `fetch` rows.
 #[derive(Debug, Clone)]
 pub struct Limit {
+    /// Rows to drop from the start (`OFFSET`); 0 for none.
     pub skip: usize,
+    /// Rows to pass after the skipped ones (`LIMIT`); `None` = no cap.
     pub fetch: Option<usize>,
+    /// The plan whose rows are limited.
     pub input: Arc<LogicalPlan>,
 }
 
 /// Rename the relation (`(subquery) AS alias`, `FROM t AS alias`).
 #[derive(Debug, Clone)]
 pub struct SubqueryAlias {
+    /// The plan being renamed.
     pub input: Arc<LogicalPlan>,
+    /// The new relation name; every output column is qualified by it.
     pub alias: String,
+    /// The input's schema with every qualifier replaced by `alias`.
     pub schema: PlanSchemaRef,
 }
 
 impl SubqueryAlias {
+    /// `input` re-qualified as `alias`.
     pub fn try_new(input: Arc<LogicalPlan>, alias: impl Into<String>) -> Result<Self> {
         let alias = alias.into();
         let schema = Arc::new(input.schema().with_qualifier(Some(&alias)));
@@ -208,18 +260,24 @@ impl SubqueryAlias {
 /// No input: zero rows, or one row with no columns (`SELECT 1`).
 #[derive(Debug, Clone)]
 pub struct EmptyRelation {
+    /// True: one row with no columns (`SELECT 1` without FROM); false: no rows at all.
     pub produce_one_row: bool,
+    /// Output schema (usually empty; a pruned relation keeps the schema it replaces).
     pub schema: PlanSchemaRef,
 }
 
 /// Literal rows (`VALUES (1, 'a'), (2, 'b')`).
 #[derive(Debug, Clone)]
 pub struct Values {
+    /// The rows, each a list of constant expressions of the same width (at least one row).
     pub values: Vec<Vec<Expr>>,
+    /// Output schema: nullable columns `column1`, `column2`, ..., each of the common type of
+    /// its values (the values are cast to it).
     pub schema: PlanSchemaRef,
 }
 
 impl Values {
+    /// Literal rows; errors on no rows, rows of different widths, or values with no common type.
     pub fn try_new(values: Vec<Vec<Expr>>) -> Result<Self> {
         let empty = PlanSchema::empty();
         let Some(first) = values.first() else {

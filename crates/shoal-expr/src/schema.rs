@@ -14,11 +14,15 @@ use shoal_common::{Result, ShoalError};
 /// A reference to a column, optionally qualified by a relation (table or alias) name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Column {
+    /// The table or alias name (`t` in `t.a`); `None` matches a column of any relation when the
+    /// name is unambiguous.
     pub relation: Option<String>,
+    /// The column name, as the field spells it.
     pub name: String,
 }
 
 impl Column {
+    /// A column `name` of `relation` (`None`: unqualified).
     pub fn new(relation: Option<impl Into<String>>, name: impl Into<String>) -> Self {
         Self { relation: relation.map(Into::into), name: name.into() }
     }
@@ -48,9 +52,11 @@ pub struct PlanSchema {
     qualifiers: Vec<Option<String>>,
 }
 
+/// A shared [`PlanSchema`], as plan nodes hold it.
 pub type PlanSchemaRef = Arc<PlanSchema>;
 
 impl PlanSchema {
+    /// The schema of no columns.
     pub fn empty() -> Self {
         Self { fields: vec![], qualifiers: vec![] }
     }
@@ -71,21 +77,28 @@ impl PlanSchema {
         }
     }
 
+    /// The Arrow fields, in column order.
     pub fn fields(&self) -> &[FieldRef] {
         &self.fields
     }
+    /// The field of column `i`. Panics if `i >= self.len()` (indexes come from the schema
+    /// itself, e.g. [`PlanSchema::index_of_column`]).
     pub fn field(&self, i: usize) -> &Field {
         &self.fields[i]
     }
+    /// The relation qualifying column `i`, if any. Panics if `i >= self.len()`.
     pub fn qualifier(&self, i: usize) -> Option<&str> {
         self.qualifiers[i].as_deref()
     }
+    /// The qualifier of every column, in column order.
     pub fn qualifiers(&self) -> &[Option<String>] {
         &self.qualifiers
     }
+    /// The number of columns.
     pub fn len(&self) -> usize {
         self.fields.len()
     }
+    /// True when there are no columns.
     pub fn is_empty(&self) -> bool {
         self.fields.is_empty()
     }

@@ -53,11 +53,16 @@ fn combined_schema(inputs: &[&LogicalPlan], what: &str) -> Result<PlanSchemaRef>
 /// and types (the builder inserts casts); output names come from the first input.
 #[derive(Debug, Clone)]
 pub struct Union {
+    /// At least two inputs, all of the same width and column types.
     pub inputs: Vec<Arc<LogicalPlan>>,
+    /// Output schema: the first input's names, unqualified; a column is nullable when it is in
+    /// any input.
     pub schema: PlanSchemaRef,
 }
 
 impl Union {
+    /// The union of `inputs`; errors on fewer than two inputs or mismatched columns (cast them
+    /// first with [`coerce_set_inputs`]).
     pub fn try_new(inputs: Vec<Arc<LogicalPlan>>) -> Result<Self> {
         if inputs.len() < 2 {
             return internal_err!("a Union needs at least two inputs, got {}", inputs.len());
@@ -71,7 +76,9 @@ impl Union {
 /// INTERSECT or EXCEPT.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SetOpKind {
+    /// Rows present in both inputs.
     Intersect,
+    /// Rows of the left input absent from the right one.
     Except,
 }
 
@@ -89,14 +96,20 @@ impl std::fmt::Display for SetOpKind {
 /// `r` times on the right appears `min(l, r)` (INTERSECT) or `max(l - r, 0)` (EXCEPT) times.
 #[derive(Debug, Clone)]
 pub struct SetOperation {
+    /// INTERSECT or EXCEPT.
     pub op: SetOpKind,
+    /// True for the `ALL` form (duplicates counted); false removes duplicates.
     pub all: bool,
+    /// The left input (its column names name the output).
     pub left: Arc<LogicalPlan>,
+    /// The right input, of the same width and column types as the left.
     pub right: Arc<LogicalPlan>,
+    /// Output schema: the left input's names, unqualified.
     pub schema: PlanSchemaRef,
 }
 
 impl SetOperation {
+    /// `left op right`; errors when the inputs differ in width or column types.
     pub fn try_new(
         op: SetOpKind,
         all: bool,
@@ -114,14 +127,20 @@ impl SetOperation {
 /// (UNION) rows already produced are dropped.
 #[derive(Debug, Clone)]
 pub struct RecursiveQuery {
+    /// The CTE name that [`WorkTableScan`]s in the recursive term refer to.
     pub name: String,
+    /// The non-recursive term: the rows of round 0.
     pub static_term: Arc<LogicalPlan>,
+    /// The term run each round over the previous round's rows.
     pub recursive_term: Arc<LogicalPlan>,
+    /// True for `UNION` (rows already produced are dropped), false for `UNION ALL`.
     pub is_distinct: bool,
+    /// Output schema: the static term's names, unqualified.
     pub schema: PlanSchemaRef,
 }
 
 impl RecursiveQuery {
+    /// The recursive query `name`; errors when the two terms differ in width or column types.
     pub fn try_new(
         name: impl Into<String>,
         static_term: Arc<LogicalPlan>,
@@ -136,7 +155,9 @@ impl RecursiveQuery {
 /// The rows of the previous round of the enclosing [`RecursiveQuery`] named `name`.
 #[derive(Debug, Clone)]
 pub struct WorkTableScan {
+    /// Name of the enclosing [`RecursiveQuery`].
     pub name: String,
+    /// Schema of the rows read: that of the recursive query.
     pub schema: PlanSchemaRef,
 }
 

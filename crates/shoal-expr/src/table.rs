@@ -6,6 +6,7 @@ use std::fmt;
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
+use arrow::array::{ArrayRef, BooleanArray};
 use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
 use shoal_common::{Result, ScalarValue};
@@ -16,7 +17,9 @@ use crate::expr::Expr;
 /// one column at a time ([`TableSource::column_statistics`]), as some sources compute them.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Statistics {
+    /// Rows in the table (exact when known from metadata, e.g. Parquet footers).
     pub num_rows: Option<usize>,
+    /// Bytes of the table's data: file sizes for files, Arrow memory for in-memory batches.
     pub total_byte_size: Option<usize>,
 }
 
@@ -27,6 +30,7 @@ pub struct ColumnStatistics {
     pub null_count: Option<usize>,
     /// The smallest and largest non-NULL values (exact bounds, never truncated ones).
     pub min: Option<ScalarValue>,
+    /// The largest non-NULL value (an exact bound, like `min`).
     pub max: Option<ScalarValue>,
     /// The number of distinct non-NULL values: exact for in-memory tables, an estimate from
     /// metadata or a sample for files.
@@ -35,9 +39,11 @@ pub struct ColumnStatistics {
 
 /// A table the planner can scan: Parquet or CSV files, an in-memory table, a view's result.
 pub trait TableSource: Send + Sync + fmt::Debug {
+    /// The source as `Any`, so a physical planner can downcast to the concrete table type.
     fn as_any(&self) -> &dyn Any;
     /// The full schema of the table.
     fn schema(&self) -> SchemaRef;
+    /// Table-level statistics; unknown by default.
     fn statistics(&self) -> Statistics {
         Statistics::default()
     }
@@ -89,4 +95,32 @@ pub trait ScanSource: Send + Sync + fmt::Debug {
     }
     /// What the scan will do, for EXPLAIN (files, row groups kept/pruned, projection).
     fn describe(&self) -> String;
+    /// Read morsel `index` keeping only the rows `filter` accepts, and only the columns
+    /// [`ScanFilter::output_columns`] (in that order), so a source can decode the predicate's
+    /// columns first and the others only for surviving rows. Returns `Ok(false)`, having read
+    /// nothing, when the source cannot filter while reading (the caller then filters).
+    fn read_morsel_filtered(
+        &self,
+        _index: usize,
+        _filter: &Arc<dyn ScanFilter>,
+        _emit: &mut dyn FnMut(RecordBatch) -> Result<ControlFlow<()>>,
+    ) -> Result<bool> {
+        Ok(false)
+    }
+}
+
+/// A predicate a scan evaluates while it reads (see [`ScanSource::read_morsel_filtered`]).
+/// Column numbers are positions in the [`ScanSource::schema`].
+pub trait ScanFilter: Send + Sync + fmt::Debug {
+    /// The columns the predicate reads, ascending.
+    fn predicate_columns(&self) -> &[usize];
+    /// The columns wanted in the filtered output, ascending (they may overlap the predicate's).
+    fn output_columns(&self) -> &[usize];
+    /// Evaluate the predicate on `columns` (the [`ScanFilter::predicate_columns`], in order) of
+    /// `rows` rows: true keeps a row, false and NULL drop it.
+    fn evaluate(&self, columns: &[ArrayRef], rows: usize) -> Result<BooleanArray>;
+    /// Does what the filter has kept so far suggest that decoding the other columns only for
+    /// the rows it keeps pays (few rows kept, in long runs, so whole runs are skipped)? A
+    /// source that filters while reading does so only then.
+    fn prefers_late_materialization(&self) -> bool;
 }

@@ -14,17 +14,22 @@ use crate::expr::{
 /// A node after a rewrite, and whether the rewrite changed it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Transformed<T> {
+    /// The node, rewritten or not.
     pub data: T,
+    /// True when the rewrite changed the node (or a descendant).
     pub transformed: bool,
 }
 
 impl<T> Transformed<T> {
+    /// `data`, marked as changed.
     pub fn yes(data: T) -> Self {
         Self { data, transformed: true }
     }
+    /// `data`, marked as unchanged.
     pub fn no(data: T) -> Self {
         Self { data, transformed: false }
     }
+    /// `data`, changed when `transformed`.
     pub fn new(data: T, transformed: bool) -> Self {
         Self { data, transformed }
     }

@@ -18,16 +18,32 @@ use crate::type_coercion::{cast_to, comparison_coercion};
 pub enum WindowFunction {
     /// Any aggregate, computed over the frame of each row.
     Aggregate(AggregateFunction),
+    /// `row_number()`: 1, 2, 3.. in partition order (ties broken arbitrarily); `Int64`.
     RowNumber,
+    /// `rank()`: 1 + the number of rows before the row's peers (gaps after ties); `Int64`.
     Rank,
+    /// `dense_rank()`: the number of distinct ORDER BY values up to the row's (no gaps); `Int64`.
     DenseRank,
+    /// `percent_rank()`: `(rank - 1) / (rows - 1)`, 0 for a partition of one row; `Float64`.
     PercentRank,
+    /// `cume_dist()`: rows up to and including the row's last peer, divided by the rows of the
+    /// partition; `Float64` in (0, 1].
     CumeDist,
+    /// `ntile(n)`: bucket 1..n of the row, the partition split as evenly as possible (earlier
+    /// buckets get the extra rows); `Int64`.
     Ntile,
+    /// `lag(x[, offset[, default]])`: `x` of the row `offset` (default 1) rows before, or
+    /// `default` (default NULL) when there is no such row.
     Lag,
+    /// `lead(x[, offset[, default]])`: `x` of the row `offset` (default 1) rows after, or
+    /// `default` (default NULL) when there is no such row.
     Lead,
+    /// `first_value(x)`: `x` of the first row of the frame (NULL for an empty frame).
     FirstValue,
+    /// `last_value(x)`: `x` of the last row of the frame (NULL for an empty frame).
     LastValue,
+    /// `nth_value(x, n)`: `x` of the `n`-th (1-based) row of the frame, NULL when the frame is
+    /// shorter.
     NthValue,
 }
 
@@ -47,6 +63,7 @@ impl WindowFunction {
         WindowFunction::NthValue,
     ];
 
+    /// The canonical lower-case name, as in SQL.
     pub fn name(self) -> &'static str {
         match self {
             WindowFunction::Aggregate(a) => a.name(),
@@ -181,7 +198,9 @@ impl fmt::Display for WindowFunction {
 /// Whether a frame counts rows or compares ORDER BY values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum WindowFrameUnits {
+    /// `ROWS`: offsets count physical rows.
     Rows,
+    /// `RANGE`: offsets are distances on the (single) ORDER BY value; peers are always together.
     Range,
 }
 
@@ -189,10 +208,15 @@ pub enum WindowFrameUnits {
 /// ORDER BY key's type (or an interval for dates and timestamps) for RANGE.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WindowFrameBound {
+    /// `UNBOUNDED PRECEDING`: the first row of the partition.
     UnboundedPreceding,
+    /// `n PRECEDING`: `n` rows (ROWS) or the value distance `n` (RANGE) before the current row.
     Preceding(ScalarValue),
+    /// `CURRENT ROW`: the row itself (ROWS), or its first/last peer (RANGE).
     CurrentRow,
+    /// `n FOLLOWING`: `n` rows (ROWS) or the value distance `n` (RANGE) after the current row.
     Following(ScalarValue),
+    /// `UNBOUNDED FOLLOWING`: the last row of the partition.
     UnboundedFollowing,
 }
 
@@ -224,8 +248,11 @@ impl fmt::Display for WindowFrameBound {
 /// `ROWS|RANGE BETWEEN start AND end`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WindowFrame {
+    /// Whether the bounds count rows or value distances.
     pub units: WindowFrameUnits,
+    /// The first row of the frame (never `UNBOUNDED FOLLOWING`).
     pub start: WindowFrameBound,
+    /// The last row of the frame (never `UNBOUNDED PRECEDING`, never before `start`).
     pub end: WindowFrameBound,
 }
 
@@ -294,10 +321,16 @@ impl fmt::Display for WindowFrame {
 /// `func(args) OVER (PARTITION BY .. ORDER BY .. frame)`; only valid inside a [`Window`] node.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WindowFunctionExpr {
+    /// The function computed.
     pub func: WindowFunction,
+    /// Its arguments, evaluated per row of the input.
     pub args: Vec<Expr>,
+    /// `PARTITION BY`: rows with equal values (NULLs equal) form a partition; empty = one
+    /// partition of all rows.
     pub partition_by: Vec<Expr>,
+    /// `ORDER BY` within each partition; empty = no order (every row is a peer of every other).
     pub order_by: Vec<SortExpr>,
+    /// The rows an aggregate or `first_value`/`last_value`/`nth_value` sees for each row.
     pub frame: WindowFrame,
 }
 
@@ -364,12 +397,18 @@ impl Expr {
 /// Output = the input columns, then one column per window expression.
 #[derive(Debug, Clone)]
 pub struct Window {
+    /// The plan whose rows get the window columns.
     pub input: Arc<LogicalPlan>,
+    /// Window function calls ([`Expr::WindowFunction`], possibly aliased), one output column
+    /// each.
     pub window_expr: Vec<Expr>,
+    /// Output schema: the input's columns, then one column per window expression.
     pub schema: PlanSchemaRef,
 }
 
 impl Window {
+    /// A window node over `input`; errors if an expression is not a window call or does not
+    /// type-check.
     pub fn try_new(input: Arc<LogicalPlan>, window_expr: Vec<Expr>) -> Result<Self> {
         let in_schema = input.schema();
         let mut fields: Vec<_> = in_schema.fields().to_vec();

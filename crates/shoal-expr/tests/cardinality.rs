@@ -131,6 +131,18 @@ fn aggregates_multiply_key_distinct_counts() {
     close(rows(orders().aggregate(vec![], vec![]).unwrap()), 1.0);
 }
 
+#[test]
+fn range_tests_on_aggregate_values_keep_few_groups() {
+    // HAVING count(*) > 5 over 100 groups: a threshold keeps 5% of them
+    let grouped = || orders().aggregate(vec![col("o_cust")], vec![shoal_expr::expr_fn::count_star().alias("n")]).unwrap();
+    close(rows(grouped().filter(col("n").gt(lit(5i64))).unwrap()), 5.0);
+    // a range test on a group key still uses its bounds
+    close(rows(grouped().filter(col("o_cust").lt(lit(51i64))).unwrap()), 50.0);
+    // through a projection the value keeps its origin
+    let projected = grouped().project(vec![col("o_cust"), col("n")]).unwrap();
+    close(rows(projected.filter(col("n").lt_eq(lit(2i64))).unwrap()), 5.0);
+}
+
 fn lineitem() -> LogicalPlanBuilder {
     // 4000 rows, l_okey 1000 values (every order has lines), l_part 50 values
     table("lineitem", 4000, &[("l_okey", 1000.0, 1, 1000, 0), ("l_part", 50.0, 1, 50, 0)])

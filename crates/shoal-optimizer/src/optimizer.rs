@@ -8,7 +8,7 @@ use shoal_expr::{Expr, LogicalPlan, PlanSchema, Transformed};
 
 use crate::{
     DecorrelatePredicateSubquery, EliminateCommonSubexpressions, EliminateFilter, EliminateLimit,
-    PropagateEmptyRelation, PushDownFilter, PushDownLimit, PushDownProjection, ReorderJoins,
+    PropagateEmptyRelation, PushDownFilter, PushDownLimit, PushDownProjection, PushDownSemiJoin, PushJoinKeysIntoAggregate, ReorderJoins,
     ScalarSubqueryToJoin, SimplifyExpressions, SortLimitToTopK,
 };
 
@@ -112,6 +112,13 @@ impl Optimizer {
             // hints into scans decides which columns each node needs. Before push_down_limit: a
             // scan with a fetch no longer takes pruning filters.
             Arc::new(PushDownFilter),
+            // After push_down_filter, which turns the cross joins below a decorrelated subquery's
+            // semi join into keyed inner joins. Before reorder_joins: the semi join then sits on
+            // one relation, which the join order search sees reduced.
+            Arc::new(PushDownSemiJoin),
+            // After push_down_semi_join (the key semi join it adds is pushed further in the next
+            // pass). Before reorder_joins: the aggregate it shrinks is then estimated smaller.
+            Arc::new(PushJoinKeysIntoAggregate),
             // After push_down_filter: it turns `FROM a, b WHERE a.x = b.y` cross joins into
             // inner joins with keys and puts filters on the relations, which the estimates
             // read. Before push_down_projection, which prunes the reordered tree.

@@ -38,6 +38,8 @@ fn default_rule_order() {
             "eliminate_limit",
             "propagate_empty_relation",
             "push_down_filter",
+            "push_down_semi_join",
+            "push_join_keys_into_aggregate",
             "reorder_joins",
             "push_down_projection",
             "push_down_limit",

@@ -1,10 +1,12 @@
-//! [`TaskContext`]: what a running query needs — the session's rayon pool, its settings, a
-//! cancel flag and progress counters.
+//! [`TaskContext`]: what a running query needs — the session's rayon pool, its settings, its
+//! memory pool, a cancel flag and progress counters.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use shoal_common::{Result, SessionConfig, ShoalError};
+
+use crate::memory::MemoryPool;
 
 /// Counters of work done and known so far, updated by workers; read them from any thread to
 /// draw a progress bar.
@@ -69,6 +71,7 @@ pub struct TaskContext {
     config: SessionConfig,
     cancel: Arc<AtomicBool>,
     progress: Arc<Progress>,
+    memory: Arc<MemoryPool>,
 }
 
 impl TaskContext {
@@ -82,19 +85,34 @@ impl TaskContext {
         Ok(Self::with_pool(Arc::new(pool), config))
     }
 
-    /// A context over an existing pool (the session's).
+    /// A context over an existing pool (the session's), with a memory pool of its own limited
+    /// by `config.memory_limit` (share the session's with [`TaskContext::with_memory_pool`]).
     pub fn with_pool(pool: Arc<rayon::ThreadPool>, config: SessionConfig) -> Self {
         Self {
             pool,
+            memory: Arc::new(MemoryPool::new(config.memory_limit)),
             config,
             cancel: Arc::new(AtomicBool::new(false)),
             progress: Arc::new(Progress::default()),
         }
     }
 
-    /// The same pool and settings with a fresh cancel flag and fresh progress counters.
+    /// The same pool, settings and memory pool with a fresh cancel flag and fresh progress
+    /// counters.
     pub fn fresh(&self) -> Self {
         Self::with_pool(Arc::clone(&self.pool), self.config.clone())
+            .with_memory_pool(Arc::clone(&self.memory))
+    }
+
+    /// Draw memory from `memory` (e.g. the session's pool, shared by its queries).
+    pub fn with_memory_pool(mut self, memory: Arc<MemoryPool>) -> Self {
+        self.memory = memory;
+        self
+    }
+
+    /// The memory budget the query's operators reserve from.
+    pub fn memory_pool(&self) -> &Arc<MemoryPool> {
+        &self.memory
     }
 
     pub fn pool(&self) -> &Arc<rayon::ThreadPool> {

@@ -14,10 +14,13 @@ pub mod context;
 pub mod display;
 pub mod execute;
 pub mod joins;
+pub mod key_packing;
+pub mod memory;
 pub mod metrics;
 pub mod operators;
 pub mod plan;
 pub mod planner;
+mod scan_columns;
 mod scheduler;
 pub mod setops;
 pub mod window;
@@ -26,9 +29,10 @@ pub use aggregate::{AggregateExpr, HashAggregateExec};
 pub use context::{Progress, ProgressSnapshot, TaskContext};
 pub use display::{displayable, displayable_with_metrics, explain_analyze, reset_metrics};
 pub use execute::{collect, execute_stream};
+pub use memory::{MemoryConsumer, MemoryPool, MemoryReservation};
 pub use metrics::OperatorMetrics;
 pub use operators::{
-    FilterExec, LimitExec, PhysicalSortExpr, ProjectionExec, ScanExec, SortExec, ValuesExec,
+    FilterExec, LimitExec, PhysicalSortExpr, ProjectionExec, ScanExec, ScanPredicate, SortExec, ValuesExec,
 };
 pub use plan::{ExecutionPlan, OperatorRole};
 pub use planner::create_physical_plan;

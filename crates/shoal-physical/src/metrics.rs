@@ -1,7 +1,12 @@
 //! [`OperatorMetrics`]: per-operator counters filled while a plan runs (EXPLAIN ANALYZE).
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
+
+use shoal_common::byte_size::format_bytes;
+
+use crate::memory::MemoryStats;
 
 const THREAD_WORDS: usize = 4;
 
@@ -14,6 +19,8 @@ pub struct OperatorMetrics {
     /// One bit per worker index (indexes beyond the bitmap share the last bit); the caller
     /// thread (not a pool worker) is the highest bit.
     threads: [AtomicU64; THREAD_WORDS],
+    /// Peak memory reserved and bytes spilled (operators that reserve memory).
+    memory: Arc<MemoryStats>,
 }
 
 impl OperatorMetrics {
@@ -50,8 +57,14 @@ impl OperatorMetrics {
         self.threads.iter().map(|w| w.load(Ordering::Relaxed).count_ones()).sum()
     }
 
+    /// Memory counters (peak reservation, spills), shared with the operator's reservations.
+    pub fn memory(&self) -> &Arc<MemoryStats> {
+        &self.memory
+    }
+
     /// Clear every counter (before a new EXPLAIN ANALYZE run).
     pub fn reset(&self) {
+        self.memory.reset();
         self.rows_out.store(0, Ordering::Relaxed);
         self.batches_out.store(0, Ordering::Relaxed);
         self.elapsed_ns.store(0, Ordering::Relaxed);
@@ -60,15 +73,29 @@ impl OperatorMetrics {
         }
     }
 
-    /// `rows=.., batches=.., time=.., threads=..` for EXPLAIN ANALYZE.
+    /// `rows=.., batches=.., time=.., threads=..` for EXPLAIN ANALYZE, then `mem=..` (peak
+    /// reservation) and `spills=.., spilled=..` for operators that reserved or spilled.
     pub fn summary(&self) -> String {
-        format!(
+        let mut text = format!(
             "rows={}, batches={}, time={}, threads={}",
             self.rows_out(),
             self.batches_out(),
             format_duration(self.elapsed()),
             self.thread_count()
-        )
+        );
+        if self.memory.peak() > 0 {
+            text.push_str(&format!(", mem={}", format_bytes(self.memory.peak())));
+        }
+        if self.memory.spill_count() > 0 {
+            let bytes = usize::try_from(self.memory.spilled_bytes()).unwrap_or(usize::MAX);
+            text.push_str(&format!(
+                ", spills={}, spilled={} ({} rows)",
+                self.memory.spill_count(),
+                format_bytes(bytes),
+                self.memory.spilled_rows()
+            ));
+        }
+        text
     }
 }
 

@@ -5,17 +5,18 @@ use std::sync::Arc;
 
 use arrow::compute::SortOptions;
 use shoal_common::{Result, SessionConfig};
-use shoal_expr::plan::{Aggregate, Sort};
+use shoal_expr::plan::{Aggregate, Filter, Sort};
 use shoal_expr::{Expr, LogicalPlan, PlanSchema};
 use shoal_physical_expr::{create_physical_expr, PhysicalExprRef};
 
 use crate::operators::{
-    FilterExec, LimitExec, PhysicalSortExpr, ProjectionExec, ScanExec, SortExec, ValuesExec,
+    FilterExec, LimitExec, PhysicalSortExpr, ProjectionExec, ScanExec, ScanPredicate, SortExec, ValuesExec,
 };
 use crate::plan::ExecutionPlan;
 
 /// The physical plan that computes `plan`.
 pub fn create_physical_plan(plan: &LogicalPlan, config: &SessionConfig) -> Result<Arc<dyn ExecutionPlan>> {
+    let _analysis = crate::scan_columns::analyze_root(plan);
     Ok(match plan {
         LogicalPlan::TableScan(scan) => {
             let source = scan.source.scan(scan.projection.as_deref(), &scan.filters, scan.fetch)?;
@@ -25,6 +26,9 @@ pub fn create_physical_plan(plan: &LogicalPlan, config: &SessionConfig) -> Resul
             let input = create_physical_plan(&p.input, config)?;
             let exprs = bind_all(&p.exprs, p.input.schema())?;
             Arc::new(ProjectionExec::new(exprs, p.schema.to_arrow(), input))
+        }
+        LogicalPlan::Filter(f) if matches!(f.input.as_ref(), LogicalPlan::TableScan(_)) => {
+            plan_filtered_scan(f)?
         }
         LogicalPlan::Filter(f) => {
             let input = create_physical_plan(&f.input, config)?;
@@ -58,6 +62,18 @@ pub fn create_physical_plan(plan: &LogicalPlan, config: &SessionConfig) -> Resul
             Arc::new(ValuesExec::try_new(v.schema.to_arrow(), &rows)?)
         }
     })
+}
+
+/// A filter right above a table scan is evaluated inside the scan ([`ScanPredicate`]): the
+/// source filters while it reads, and columns that only the predicate reads are never copied.
+fn plan_filtered_scan(filter: &Filter) -> Result<Arc<dyn ExecutionPlan>> {
+    let LogicalPlan::TableScan(scan) = filter.input.as_ref() else {
+        return shoal_common::internal_err!("plan_filtered_scan needs a filter over a table scan");
+    };
+    let source = scan.source.scan(scan.projection.as_deref(), &scan.filters, scan.fetch)?;
+    let needed = crate::scan_columns::needed_columns(filter);
+    let predicate = ScanPredicate::try_new(&filter.predicate, &scan.schema, needed.as_deref())?;
+    Ok(Arc::new(ScanExec::new(&scan.table_name, source).with_filter(predicate)))
 }
 
 fn bind_all(exprs: &[Expr], schema: &PlanSchema) -> Result<Vec<PhysicalExprRef>> {

@@ -35,6 +35,8 @@ pub(crate) struct SessionState {
     pub(crate) cancel: RwLock<Arc<AtomicBool>>,
     /// The progress counters of the running (or last) query.
     pub(crate) progress: RwLock<Arc<shoal_physical::Progress>>,
+    /// The memory budget shared by the session's queries (`memory_limit`).
+    pub(crate) memory: Arc<shoal_physical::MemoryPool>,
 }
 
 /// The outcome of one SQL statement run by [`Session::execute_sql`].
@@ -73,8 +75,10 @@ impl Session {
             // A machine that cannot start even one thread cannot run shoal at all.
             panic!("{e}")
         });
+        let memory = Arc::new(shoal_physical::MemoryPool::new(config.memory_limit));
         Self {
             state: Arc::new(SessionState {
+                memory,
                 config: RwLock::new(config),
                 pool: RwLock::new(pool),
                 catalog: RwLock::new(Catalog::default()),
@@ -103,6 +107,7 @@ impl Session {
         if config.threads != self.config().threads {
             self.set_threads(config.threads)?;
         }
+        self.state.memory.set_limit(config.memory_limit);
         *self.state.config.write().map_err(|_| poisoned())? = config;
         Ok(())
     }
@@ -113,6 +118,39 @@ impl Session {
         if let Ok(flag) = self.state.cancel.read() {
             flag.store(true, std::sync::atomic::Ordering::SeqCst);
         }
+    }
+
+    /// Limit the memory that the session's queries may reserve together (hash tables, sort
+    /// buffers, join build sides, ...); `None` removes the limit. A query that needs more fails
+    /// with [`ShoalError::ResourcesExhausted`], except a sort, which spills to disk. Scans,
+    /// filters and projections stream and need no budget.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use arrow::array::{Int64Array, RecordBatch};
+    /// use shoal::{Session, SessionConfig, ShoalError};
+    /// let session = Session::with_config(SessionConfig::default().with_memory_limit(64 << 20));
+    /// session.set_memory_limit(Some(shoal::parse_byte_size("1GB")?))?;
+    /// assert_eq!(session.config().memory_limit, Some(1_000_000_000));
+    /// let x = Int64Array::from_iter_values(0..100_000);
+    /// session.register_batches("t", vec![RecordBatch::try_from_iter([("x", Arc::new(x) as _)])?])?;
+    /// session.sql("SET memory_limit = '10KB'")?;
+    /// let err = session.sql("SELECT x, count(*) FROM t GROUP BY x")?.collect();
+    /// assert!(matches!(err.map_err(|e| e.root().to_string()), Err(m) if m.contains("HashAggregateExec ran out of memory")));
+    /// assert_eq!(session.memory_pool().used(), 0);
+    /// # Ok::<(), ShoalError>(())
+    /// ```
+    pub fn set_memory_limit(&self, bytes: Option<usize>) -> Result<()> {
+        let mut config = self.config();
+        config.memory_limit = bytes.map(|b| b.max(1));
+        self.set_config(config)
+    }
+
+    /// The session's memory pool: bytes reserved now ([`MemoryPool::used`]) and at peak.
+    ///
+    /// [`MemoryPool::used`]: shoal_physical::MemoryPool::used
+    pub fn memory_pool(&self) -> &Arc<shoal_physical::MemoryPool> {
+        &self.state.memory
     }
 
     /// Progress of the running (or last) query: morsels and bytes known and done so far. Safe
@@ -292,7 +330,9 @@ impl Session {
     }
 
     /// `SET name = value`: `threads`, `batch_size`, `optimizer` (on/off),
-    /// `optimizer.disable` (comma-separated rule names, empty to clear).
+    /// `optimizer.disable` (comma-separated rule names, empty to clear), `memory_limit` (a size
+    /// such as `'4GB'` or `'50%'`, or `'none'`), `spill_path` (a directory, or `''` for the OS
+    /// temp dir).
     pub fn set_variable(&self, name: &str, value: &str) -> Result<()> {
         let key = name.trim().to_ascii_lowercase();
         let key = key.strip_prefix("shoal.").unwrap_or(&key);
@@ -303,6 +343,15 @@ impl Session {
                 config.threads = parse_usize(name, value)?.max(1);
             }
             "batch_size" => config.batch_size = parse_usize(name, value)?.max(1),
+            "memory_limit" => {
+                config.memory_limit = match value.to_ascii_lowercase().as_str() {
+                    "none" | "unlimited" | "off" => None,
+                    _ => Some(shoal_common::byte_size::parse_byte_size(value)?),
+                }
+            }
+            "spill_path" | "temp_directory" => {
+                config.spill_path = (!value.is_empty()).then(|| std::path::PathBuf::from(value));
+            }
             "optimizer" | "optimizer.enabled" => {
                 config.optimizer_enabled = match value.to_ascii_lowercase().as_str() {
                     "on" | "true" | "1" => true,
@@ -320,7 +369,7 @@ impl Session {
             }
             _ => {
                 return plan_err!(
-                "unknown setting '{name}'; settings are: threads, batch_size, optimizer, optimizer.disable"
+                "unknown setting '{name}'; settings are: threads, batch_size, optimizer, optimizer.disable, memory_limit, spill_path"
             )
             }
         }

@@ -88,9 +88,9 @@ fn function_argument_type_errors() {
 #[test]
 fn ungrouped_column_in_an_aggregation() {
     let err = message(people().group_by([col("id")]).and_then(|g| g.agg([col("name")])));
-    assert_eq!(err, "column 'name' must be a group_by() key or be used in an aggregate function");
+    assert_eq!(err, "column 'name' must be a grouping key or be used in an aggregate function");
     let err = message(people().select([col("name"), col("age").sum()]));
-    assert_eq!(err, "column 'name' must be a group_by() key or be used in an aggregate function");
+    assert_eq!(err, "column 'name' must be a grouping key or be used in an aggregate function");
 }
 
 #[test]
@@ -143,4 +143,68 @@ fn writing_to_a_directory_fails_cleanly() {
     let file = dir.path().join("p.csv");
     assert_eq!(people().write_csv(&file).expect("csv"), 2);
     assert_eq!(std::fs::read_to_string(&file).expect("read"), "id,name,age\n1,ann,30\n2,bob,\n");
+}
+
+fn group_message(r: Result<shoal::GroupBy>) -> String {
+    match r {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn grouping_sets_need_at_least_one_set_or_key() {
+    let df = people();
+    let none: Vec<Vec<Expr>> = vec![];
+    assert_eq!(
+        group_message(df.grouping_sets(none)),
+        "grouping_sets() needs at least one set (an empty set is the grand total)"
+    );
+    assert_eq!(group_message(df.rollup([])), "rollup() needs at least one key");
+    assert_eq!(group_message(df.cube([])), "cube() needs at least one key");
+}
+
+#[test]
+fn grouping_sets_with_an_unknown_column_suggest_the_closest_name() {
+    let df = people();
+    assert_eq!(group_message(df.rollup([col("nme")])), "column 'nme' not found; did you mean 'name'?");
+    assert_eq!(group_message(df.cube([col("id"), col("agee")])), "column 'agee' not found; did you mean 'age'?");
+    assert_eq!(
+        group_message(df.grouping_sets(vec![vec![col("id")], vec![col("idd")]])),
+        "column 'idd' not found; did you mean 'id'?"
+    );
+}
+
+#[test]
+fn grouping_sets_reject_bad_keys_and_aggregates() {
+    let df = people();
+    let err = message(df.rollup([col("age").sum()]).and_then(|g| g.agg([count_star()])));
+    assert_eq!(err, "grouping keys cannot contain aggregate or window functions: sum(age)");
+    let err = message(df.cube([col("id")]).and_then(|g| g.agg([col("name")])));
+    assert_eq!(err, "column 'name' must be a grouping key or be used in an aggregate function");
+    let keys = (0..13).map(|i| (col("id") + lit(i as i64)).alias(format!("k{i}")));
+    assert_eq!(group_message(df.cube(keys)), "CUBE takes at most 12 expressions, got 13");
+}
+
+#[test]
+fn grouping_outside_its_place() {
+    let df = people();
+    let err = message(df.rollup([col("id")]).and_then(|g| g.agg([grouping(col("name"))])));
+    assert_eq!(err, "the argument of grouping() must be a grouping key, name is not");
+    let err = message(df.select([grouping(col("id"))]));
+    assert!(err.contains("grouping() is only allowed among the aggregates of group_by()"), "{err}");
+    let err = message(df.rollup([col("id")]).and_then(|g| g.agg([grouping(col("id")).sum()])));
+    assert!(err.contains("grouping() is only allowed among the aggregates"), "{err}");
+}
+
+#[test]
+fn rollup_rows_have_null_keys_and_grouping_bits() {
+    let df = people();
+    let out = df
+        .rollup([col("name")])
+        .and_then(|g| g.agg([count_star().alias("n"), grouping(col("name")).alias("g")]))
+        .and_then(|d| d.sort([col("g").asc(), col("name").asc()]))
+        .and_then(|d| d.collect())
+        .expect("rollup runs");
+    assert_eq!(shoal::rows_to_strings(&out).expect("rows"), vec!["ann, 1, 0", "bob, 1, 0", "NULL, 2, 1"]);
 }

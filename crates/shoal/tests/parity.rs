@@ -455,3 +455,56 @@ fn views_registered_from_dataframes_are_usable_from_sql() {
     let df = s.table("big_orders").and_then(|d| d.select([count_star()]));
     check(&s, "SELECT count(*) FROM big_orders", df, true, Plan::Same);
 }
+
+#[test]
+fn rollup_with_grouping() {
+    let s = session();
+    let df = s
+        .table("lineitem")
+        .and_then(|d| d.rollup([col("l_returnflag"), col("l_linestatus")]))
+        .and_then(|g| {
+            g.agg([
+                col("l_quantity").sum().alias("qty"),
+                count_star().alias("n"),
+                grouping(col("l_linestatus")).alias("g"),
+            ])
+        });
+    let sql = "SELECT l_returnflag, l_linestatus, sum(l_quantity) AS qty, count(*) AS n, \
+               grouping(l_linestatus) AS g FROM lineitem GROUP BY ROLLUP (l_returnflag, l_linestatus)";
+    check(&s, sql, df, false, Plan::Same);
+}
+
+#[test]
+fn cube_of_two_keys() {
+    let s = session();
+    let df = s
+        .table("orders")
+        .and_then(|d| d.cube([col("o_orderstatus"), col("o_orderpriority")]))
+        .and_then(|g| g.agg([col("o_totalprice").max().alias("top"), grouping(col("o_orderstatus"))]));
+    let sql = "SELECT o_orderstatus, o_orderpriority, max(o_totalprice) AS top, grouping(o_orderstatus) \
+               FROM orders GROUP BY CUBE (o_orderstatus, o_orderpriority)";
+    check(&s, sql, df, false, Plan::Same);
+}
+
+#[test]
+fn grouping_sets_with_a_grand_total() {
+    let s = session();
+    let df = s
+        .table("nation")
+        .and_then(|d| d.grouping_sets(vec![vec![col("n_regionkey")], vec![col("n_name")], vec![]]))
+        .and_then(|g| g.agg([count_star().alias("n"), grouping(col("n_name")).alias("by_region")]));
+    let sql = "SELECT n_regionkey, n_name, count(*) AS n, grouping(n_name) AS by_region FROM nation \
+               GROUP BY GROUPING SETS ((n_regionkey), (n_name), ())";
+    check(&s, sql, df, false, Plan::Same);
+}
+
+#[test]
+fn grouping_under_a_plain_group_by_is_zero() {
+    let s = session();
+    let df = s
+        .table("region")
+        .and_then(|d| d.group_by([col("r_name")]))
+        .and_then(|g| g.agg([count_star().alias("n"), grouping(col("r_name")).alias("g")]));
+    let sql = "SELECT r_name, count(*) AS n, grouping(r_name) AS g FROM region GROUP BY r_name";
+    check(&s, sql, df, false, Plan::Same);
+}

@@ -74,6 +74,16 @@ impl CsvFile {
         Ok(Box::new(BufReader::with_capacity(READ_BUFFER.min(len.max(1) as usize), file.take(len))))
     }
 
+    /// The bytes `[start, end)` of an uncompressed file, read into memory.
+    pub(crate) fn read_range(&self, start: u64, end: u64) -> Result<Vec<u8>> {
+        let mut file = File::open(&self.path).map_err(|e| self.io_error(e))?;
+        file.seek(SeekFrom::Start(start)).map_err(|e| self.io_error(e))?;
+        let len = end.saturating_sub(start);
+        let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+        file.take(len).read_to_end(&mut bytes).map_err(|e| self.io_error(e))?;
+        Ok(bytes)
+    }
+
     fn gzip_error(&self, e: std::io::Error) -> ShoalError {
         ShoalError::Data {
             location: shoal_common::DataLocation { file: self.name(), line: None, column: None },

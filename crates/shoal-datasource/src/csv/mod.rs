@@ -10,6 +10,7 @@
 mod infer;
 mod io;
 mod locate;
+mod plain;
 mod scan;
 mod statistics;
 mod temporal;
@@ -36,7 +37,9 @@ pub enum CsvCompression {
     /// Gzip when the file name ends with `.gz`, else uncompressed.
     #[default]
     Auto,
+    /// Plain text, whatever the file name; large files are split into byte-range morsels.
     Uncompressed,
+    /// Gzip, whatever the file name; each file is read as one morsel.
     Gzip,
 }
 
@@ -45,7 +48,10 @@ pub enum CsvCompression {
 pub struct CsvOptions {
     /// The first line holds the column names.
     pub has_header: bool,
+    /// The byte separating values (default `,`).
     pub delimiter: u8,
+    /// The byte quoting a value that contains delimiters or quotes (default `"`); a quote
+    /// inside a quoted value is written twice.
     pub quote: u8,
     /// A character that escapes a quote inside a quoted value (besides doubling it).
     pub escape: Option<u8>,
@@ -55,6 +61,7 @@ pub struct CsvOptions {
     pub infer_max_rows: usize,
     /// Target size of one byte-range morsel of an uncompressed file.
     pub morsel_bytes: usize,
+    /// How the files are compressed (default: by file name).
     pub compression: CsvCompression,
     /// Quoted values may contain line breaks: read every file as one morsel.
     pub newlines_in_values: bool,

@@ -25,6 +25,7 @@ use shoal_expr::ScanSource;
 
 use super::io::{count_newlines, CsvFile};
 use super::locate::{data_error, LocateContext};
+use super::plain::{plain_text, supports_type, FieldSplitter, MAX_PLAIN_BYTES};
 use super::temporal::{parse_date32, parse_timestamp};
 use super::CsvOptions;
 use crate::column_list;
@@ -139,6 +140,54 @@ impl CsvScan {
             bytes: Some((start, end.max(start))),
             header: self.options.has_header && start == file.data_start,
         })
+    }
+
+    /// Can [`Self::read_plain`] convert every projected column?
+    fn plain_types(&self) -> bool {
+        self.schema.fields().iter().all(|f| supports_type(f.data_type()))
+    }
+
+    /// Read a plain range (see `plain.rs`): split the fields of a batch of rows, convert the
+    /// projected ones.
+    fn read_plain(
+        &self,
+        text: &str,
+        file: &CsvFile,
+        morsel: &CsvMorsel,
+        range: &ResolvedRange,
+        emit: &mut dyn FnMut(RecordBatch) -> Result<ControlFlow<()>>,
+    ) -> Result<()> {
+        let mut splitter =
+            FieldSplitter::new(self.options.delimiter, self.options.quote, self.table_schema.fields().len());
+        let failed = |message: String| self.locate(file, morsel, range, message);
+        if range.header {
+            splitter.split(text, 1).map_err(failed)?;
+        }
+        let mut remaining = self.row_limit.unwrap_or(usize::MAX);
+        while remaining > 0 && !splitter.at_end(text) {
+            let rows = splitter.split(text, remaining.min(self.options.batch_size.max(1))).map_err(failed)?;
+            if rows == 0 {
+                break;
+            }
+            remaining -= rows;
+            let columns = self
+                .columns
+                .iter()
+                .zip(self.schema.fields())
+                .map(|(&c, f)| splitter.column(text, c, f.data_type()))
+                .collect::<std::result::Result<Vec<_>, String>>()
+                .map_err(failed)?;
+            let batch = RecordBatch::try_new_with_options(
+                Arc::clone(&self.schema),
+                columns,
+                &RecordBatchOptions::new().with_row_count(Some(rows)),
+            )
+            .map_err(|e| failed(e.to_string()))?;
+            if emit(batch)?.is_break() {
+                break;
+            }
+        }
+        Ok(())
     }
 
     /// Convert the text columns of DATE / TIMESTAMP columns and apply the output schema.
@@ -260,7 +309,17 @@ impl ScanSource for CsvScan {
                 if start >= end {
                     return Ok(());
                 }
-                file.open_range(start, end)?
+                if self.plain_types() && end - start <= MAX_PLAIN_BYTES {
+                    let bytes = file.read_range(start, end)?;
+                    if let Some(text) =
+                        plain_text(&bytes, self.options.delimiter, self.options.quote, self.options.escape)
+                    {
+                        return self.read_plain(text, file, morsel, &range, emit);
+                    }
+                    Box::new(std::io::Cursor::new(bytes))
+                } else {
+                    file.open_range(start, end)?
+                }
             }
             None => file.open_stream()?,
         };

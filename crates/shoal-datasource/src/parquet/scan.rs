@@ -1,15 +1,18 @@
-//! [`ParquetScan`]: a planned Parquet scan; each morsel is one row group of one file.
+//! [`ParquetScan`]: a planned Parquet scan; each morsel is one row group of one file. A scan
+//! filter is evaluated on its own columns first when it is selective (late materialization).
 
 use std::fs::File;
 use std::ops::ControlFlow;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
+use arrow::array::BooleanArray;
 use arrow::datatypes::SchemaRef;
+use arrow::error::ArrowError;
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_reader::{ArrowPredicate, ParquetRecordBatchReaderBuilder, RowFilter};
 use parquet::arrow::ProjectionMask;
 use shoal_common::{internal_err, Result, ShoalError};
-use shoal_expr::ScanSource;
+use shoal_expr::{ScanFilter, ScanSource};
 
 use super::{data_error, ParquetFile};
 use crate::column_list;
@@ -62,6 +65,59 @@ impl ParquetScan {
             left -= n;
         }
         Ok(())
+    }
+}
+
+impl ParquetScan {
+    /// The table columns of the output positions `positions`.
+    fn table_columns(&self, positions: &[usize]) -> Result<Vec<usize>> {
+        positions
+            .iter()
+            .map(|&p| match self.output_order.get(p).and_then(|&r| self.read_columns.get(r)) {
+                Some(&c) => Ok(c),
+                None => internal_err!("scan filter column {p} out of range"),
+            })
+            .collect()
+    }
+}
+
+/// For columns listed in `table_columns`, their positions in a batch that holds them in table
+/// order (how the Parquet reader returns them).
+fn sorted_positions(table_columns: &[usize]) -> Vec<usize> {
+    let mut sorted = table_columns.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    table_columns.iter().map(|c| sorted.binary_search(c).unwrap_or_default()).collect()
+}
+
+/// The scan's filter as a Parquet row filter: evaluated on the predicate columns before the
+/// other columns are decoded, which are then decoded only for the rows it keeps.
+struct LatePredicate {
+    filter: Arc<dyn ScanFilter>,
+    mask: ProjectionMask,
+    /// For each predicate column, its position in the batches the reader hands over.
+    order: Vec<usize>,
+    /// The error the predicate raised, returned instead of the reader's wrapped one.
+    failure: Arc<Mutex<Option<ShoalError>>>,
+}
+
+impl ArrowPredicate for LatePredicate {
+    fn projection(&self) -> &ProjectionMask {
+        &self.mask
+    }
+
+    fn evaluate(&mut self, batch: RecordBatch) -> std::result::Result<BooleanArray, ArrowError> {
+        let columns = self.order.iter().map(|&p| batch.columns().get(p).cloned()).collect::<Option<Vec<_>>>();
+        let Some(columns) = columns else {
+            return Err(ArrowError::InvalidArgumentError("predicate columns missing".into()));
+        };
+        self.filter.evaluate(&columns, batch.num_rows()).map_err(|e| {
+            let message = e.to_string();
+            if let Ok(mut slot) = self.failure.lock() {
+                slot.get_or_insert(e);
+            }
+            ArrowError::ComputeError(message)
+        })
     }
 }
 
@@ -123,6 +179,72 @@ impl ScanSource for ParquetScan {
             }
         }
         Ok(())
+    }
+
+    fn read_morsel_filtered(
+        &self,
+        index: usize,
+        filter: &Arc<dyn ScanFilter>,
+        emit: &mut dyn FnMut(RecordBatch) -> Result<ControlFlow<()>>,
+    ) -> Result<bool> {
+        if !filter.prefers_late_materialization() || self.row_limit.is_some() || filter.output_columns().is_empty() {
+            return Ok(false);
+        }
+        let Some(morsel) = self.morsels.get(index) else {
+            return internal_err!("Parquet morsel {index} out of range");
+        };
+        let Some(file) = self.files.get(morsel.file) else {
+            return internal_err!("Parquet file {} out of range", morsel.file);
+        };
+        let predicate_columns = self.table_columns(filter.predicate_columns())?;
+        let output_columns = self.table_columns(filter.output_columns())?;
+        let schema = file.metadata.parquet_schema();
+        let failure: Arc<Mutex<Option<ShoalError>>> = Arc::default();
+        let predicate = LatePredicate {
+            filter: Arc::clone(filter),
+            mask: ProjectionMask::roots(schema, predicate_columns.iter().copied()),
+            order: sorted_positions(&predicate_columns),
+            failure: Arc::clone(&failure),
+        };
+        let handle = File::open(&file.path).map_err(|e| ShoalError::Io { path: file.name(), source: e })?;
+        let built = ParquetRecordBatchReaderBuilder::new_with_metadata(handle, file.metadata.clone())
+            .with_row_groups(vec![morsel.row_group])
+            .with_projection(ProjectionMask::roots(schema, output_columns.iter().copied()))
+            .with_row_filter(RowFilter::new(vec![Box::new(predicate)]))
+            .with_batch_size(self.batch_size)
+            .build();
+        let take_failure = || failure.lock().ok().and_then(|mut f| f.take());
+        let reader = match built {
+            Ok(reader) => reader,
+            Err(e) => {
+                return Err(take_failure().unwrap_or_else(|| {
+                    data_error(&file.path, format!("cannot read row group {}: {e}", morsel.row_group))
+                }))
+            }
+        };
+        let order = sorted_positions(&output_columns);
+        let out_schema = Arc::new(self.schema.project(filter.output_columns())?);
+        for batch in reader {
+            let batch = batch.map_err(|e| {
+                take_failure().unwrap_or_else(|| {
+                    data_error(&file.path, format!("cannot decode row group {}: {e}", morsel.row_group))
+                })
+            })?;
+            let columns = order.iter().map(|&p| batch.columns().get(p).cloned()).collect::<Option<Vec<_>>>();
+            let Some(columns) = columns else {
+                return internal_err!("Parquet reader returned too few columns");
+            };
+            let out = RecordBatch::try_new_with_options(
+                Arc::clone(&out_schema),
+                columns,
+                &RecordBatchOptions::new().with_row_count(Some(batch.num_rows())),
+            )
+            .map_err(|e| data_error(&file.path, format!("unexpected column data: {e}")))?;
+            if emit(out)?.is_break() {
+                break;
+            }
+        }
+        Ok(true)
     }
 
     fn total_bytes(&self) -> Option<u64> {

@@ -9,8 +9,8 @@ use arrow::array::Float64Array;
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use shoal_common::{not_supported, Result, ScalarValue, SessionConfig, ShoalError};
 use shoal_expr::{
-    AggregateFunction, AggregateFunctionExpr, ColumnarValue, Expr, LogicalPlan, LogicalPlanBuilder, Operator,
-    ScalarFunction, ScalarFunctionExpr, ScanSource, TableSource,
+    AggregateFunction, AggregateFunctionExpr, ColumnStatistics, ColumnarValue, Expr, LogicalPlan,
+    LogicalPlanBuilder, Operator, ScalarFunction, ScalarFunctionExpr, ScanSource, Statistics, TableSource,
 };
 use shoal_optimizer::{ConstEvaluator, Optimizer, OptimizerContext, OptimizerRule};
 
@@ -227,3 +227,41 @@ pub fn optimize(plan: LogicalPlan) -> String {
     let ctx = OptimizerContext::new(&config, &TestEvaluator);
     Optimizer::new().optimize(plan, &ctx).unwrap().display_indent()
 }
+
+/// A table of `rows` rows (None: unknown) whose BIGINT columns have the given distinct counts.
+#[derive(Debug)]
+pub struct StatsTable {
+    schema: SchemaRef,
+    rows: Option<usize>,
+    distinct: Vec<f64>,
+}
+
+impl TableSource for StatsTable {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn schema(&self) -> SchemaRef {
+        Arc::clone(&self.schema)
+    }
+    fn statistics(&self) -> Statistics {
+        Statistics { num_rows: self.rows, total_byte_size: None }
+    }
+    fn column_statistics(&self, column: usize) -> ColumnStatistics {
+        ColumnStatistics { distinct_count: self.distinct.get(column).copied(), ..ColumnStatistics::default() }
+    }
+    fn description(&self) -> String {
+        "stats".into()
+    }
+    fn scan(&self, _: Option<&[usize]>, _: &[Expr], _: Option<usize>) -> Result<Arc<dyn ScanSource>> {
+        Err(ShoalError::Internal("not scannable".into()))
+    }
+}
+
+pub fn stats_table(name: &str, rows: Option<usize>, columns: &[(&str, f64)]) -> LogicalPlanBuilder {
+    let schema = Arc::new(Schema::new(
+        columns.iter().map(|(c, _)| Field::new(*c, DataType::Int64, true)).collect::<Vec<_>>(),
+    ));
+    let source = StatsTable { schema, rows, distinct: columns.iter().map(|(_, d)| *d).collect() };
+    LogicalPlanBuilder::scan(name, Arc::new(source)).unwrap()
+}
+

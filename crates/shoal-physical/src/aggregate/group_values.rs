@@ -139,6 +139,9 @@ impl GroupValues for NoGroupValues {
     }
 }
 
+/// Up to this many groups, a key is looked up by comparing it with each group's value.
+const SMALL_GROUPS: usize = 8;
+
 /// One fixed-width key column: a hash map from the native value to the group id.
 pub struct PrimitiveGroupValues<T: ArrowPrimitiveType>
 where
@@ -189,6 +192,16 @@ where
             })
         }
         match array.nulls().filter(|n| n.null_count() > 0) {
+            // A handful of groups (and no NULL group sharing a slot): comparing with each is
+            // cheaper than hashing.
+            None if null_group.is_none() => group_ids.extend(array.values().iter().map(|&v| {
+                let known =
+                    if values.len() <= SMALL_GROUPS { values.iter().position(|&x| x == v) } else { None };
+                match known {
+                    Some(id) => id as u32,
+                    None => lookup(map, values, v),
+                }
+            })),
             None => group_ids.extend(array.values().iter().map(|&v| lookup(map, values, v))),
             Some(nulls) => {
                 for (i, &v) in array.values().iter().enumerate() {

@@ -23,6 +23,8 @@ struct Partial {
     keys: Vec<ArrayRef>,
     hashes: Vec<u64>,
     states: Vec<Vec<ArrayRef>>,
+    /// The worker table's reservation, held until the merge is done.
+    _memory: crate::memory::MemoryReservation,
 }
 
 pub(super) fn finalize(
@@ -51,7 +53,8 @@ pub(super) fn finalize(
             let total = local.groups.num_groups();
             let emitted = local.groups.emit()?;
             let states = local.accumulators.iter_mut().map(|a| a.state(total)).collect::<Result<Vec<_>>>()?;
-            Ok(Partial { keys: emitted.keys, hashes: emitted.hashes, states })
+            let _memory = local.reservation.take();
+            Ok(Partial { keys: emitted.keys, hashes: emitted.hashes, states, _memory })
         })
         .collect::<Result<Vec<_>>>()?;
     let total_groups: usize = partials.iter().map(|p| p.hashes.len()).sum();

@@ -47,6 +47,7 @@ pub use accumulator::{create_accumulator, create_accumulator_with, AggregatePara
 use group_values::{new_group_values, GroupValues};
 
 use crate::context::TaskContext;
+use crate::memory::{estimated_group_bytes, MemoryConsumer, MemoryReservation};
 use crate::metrics::OperatorMetrics;
 use crate::plan::{ExecutionPlan, GlobalSinkState, LocalSinkState, OperatorRole, SinkOperator};
 
@@ -243,15 +244,17 @@ impl ExecutionPlan for HashAggregateExec {
 }
 
 impl SinkOperator for HashAggregateExec {
-    fn start(&self, _input_ordered: bool, _ctx: &TaskContext) -> Result<Box<dyn GlobalSinkState>> {
-        Ok(Box::new(AggregateGlobal(Arc::clone(&self.shared))))
+    fn start(&self, _input_ordered: bool, ctx: &TaskContext) -> Result<Box<dyn GlobalSinkState>> {
+        let hint = "reduce the number of groups (fewer GROUP BY keys, or filter first)";
+        let memory = MemoryConsumer::new(ctx, "HashAggregateExec", hint, &self.metrics);
+        Ok(Box::new(AggregateGlobal(Arc::clone(&self.shared), memory)))
     }
     fn output_ordered(&self, _input_ordered: bool) -> bool {
         false
     }
 }
 
-struct AggregateGlobal(Arc<AggregateShared>);
+struct AggregateGlobal(Arc<AggregateShared>, MemoryConsumer);
 
 /// Group values plus one accumulator per aggregate.
 pub(crate) type HashTable = (Box<dyn GroupValues>, Vec<Box<dyn GroupsAccumulator>>);
@@ -262,6 +265,9 @@ pub(crate) struct AggregateLocal {
     groups: Box<dyn GroupValues>,
     accumulators: Vec<Box<dyn GroupsAccumulator>>,
     group_ids: Vec<u32>,
+    /// The table's memory, grown with its group count.
+    reservation: MemoryReservation,
+    group_bytes: usize,
 }
 
 impl AggregateShared {
@@ -276,7 +282,17 @@ impl AggregateShared {
 impl GlobalSinkState for AggregateGlobal {
     fn create_local(&self) -> Result<Box<dyn LocalSinkState>> {
         let (groups, accumulators) = self.0.new_table()?;
-        Ok(Box::new(AggregateLocal { shared: Arc::clone(&self.0), groups, accumulators, group_ids: vec![] }))
+        let group_bytes = estimated_group_bytes(&self.0.group_types, self.0.aggr_exprs.len());
+        let reservation = self.1.reservation();
+        let shared = Arc::clone(&self.0);
+        Ok(Box::new(AggregateLocal {
+            shared,
+            groups,
+            accumulators,
+            group_ids: vec![],
+            reservation,
+            group_bytes,
+        }))
     }
 
     fn finalize(
@@ -310,6 +326,7 @@ impl AggregateLocal {
     ) -> Result<()> {
         self.groups.intern(keys, rows, &mut self.group_ids)?;
         let total = self.groups.num_groups();
+        self.reservation.try_reserve_at_least(total.saturating_mul(self.group_bytes))?;
         for ((values, mask), acc) in inputs.iter().zip(self.accumulators.iter_mut()) {
             match mask {
                 None => acc.update_batch(values, &self.group_ids, total)?,

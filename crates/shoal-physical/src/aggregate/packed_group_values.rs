@@ -19,52 +19,14 @@ use arrow::buffer::{BooleanBuffer, Buffer, MutableBuffer, NullBuffer};
 use arrow::datatypes::DataType;
 use shoal_common::{internal_err, Result};
 
+pub use crate::key_packing::PackedKey;
+use crate::key_packing::{field_mask, pack_fixed_column};
+
 use super::group_values::{check_capacity, hash_state, EmittedGroups, GroupValues, NULL_HASH};
 use super::string_interner::StringInterner;
 
 /// At most this many key columns (one bit each in a row's NULL mask).
 const MAX_COLUMNS: usize = 32;
-
-/// A packed key: `u64`, `u128` or [`WideKey`].
-pub trait PackedKey: Copy + Eq + Hash + Default + Send + 'static {
-    const BITS: u32;
-    /// OR in `code` (of at most 128 bits, fitting the key from `shift` on) at bit `shift`.
-    fn put(&mut self, shift: u32, code: u128);
-    /// The `bits` bits at `shift`.
-    fn get(&self, shift: u32, bits: u32) -> u128;
-    /// Zero the `bits` bits at `shift`.
-    fn clear(&mut self, shift: u32, bits: u32);
-}
-
-impl PackedKey for u64 {
-    const BITS: u32 = 64;
-    #[inline(always)]
-    fn put(&mut self, shift: u32, code: u128) {
-        *self |= (code as u64).wrapping_shl(shift);
-    }
-    #[inline(always)]
-    fn get(&self, shift: u32, bits: u32) -> u128 {
-        u128::from(self.wrapping_shr(shift)) & field_mask(bits)
-    }
-    fn clear(&mut self, shift: u32, bits: u32) {
-        *self &= !(field_mask(bits) as u64).wrapping_shl(shift);
-    }
-}
-
-impl PackedKey for u128 {
-    const BITS: u32 = 128;
-    #[inline(always)]
-    fn put(&mut self, shift: u32, code: u128) {
-        *self |= code.wrapping_shl(shift);
-    }
-    #[inline(always)]
-    fn get(&self, shift: u32, bits: u32) -> u128 {
-        self.wrapping_shr(shift) & field_mask(bits)
-    }
-    fn clear(&mut self, shift: u32, bits: u32) {
-        *self &= !field_mask(bits).wrapping_shl(shift);
-    }
-}
 
 /// A key of `N` 64-bit words, for keys wider than 128 bits.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -223,15 +185,7 @@ impl<K: PackedKey> PackedGroupValues<K> {
         let keys = &mut self.batch_keys;
         match column {
             KeyColumn::Fixed { width } => {
-                let data = array.to_data();
-                let Some(buffer) = data.buffers().first() else {
-                    return internal_err!("group key column {c} has no values");
-                };
-                let start = data.offset() * *width;
-                let Some(bytes) = buffer.as_slice().get(start..start + rows * *width) else {
-                    return internal_err!("group key column {c} is shorter than its length");
-                };
-                pack_fixed(bytes, *width, shift, keys);
+                pack_fixed_column(array, *width, shift, rows, keys)?;
             }
             KeyColumn::Boolean => {
                 let Some(bools) = array.as_boolean_opt() else {
@@ -281,35 +235,6 @@ impl<K: PackedKey> PackedGroupValues<K> {
             }
         }
         Ok(())
-    }
-}
-
-/// A mask of the low `bits` bits.
-fn field_mask(bits: u32) -> u128 {
-    if bits >= 128 {
-        u128::MAX
-    } else {
-        (1u128 << bits) - 1
-    }
-}
-
-/// OR the `width`-byte little-endian values in `bytes` into `keys` at `shift`.
-fn pack_fixed<K: PackedKey>(bytes: &[u8], width: usize, shift: u32, keys: &mut [K]) {
-    macro_rules! pack {
-        ($n:literal, $t:ty) => {
-            for (k, chunk) in keys.iter_mut().zip(bytes.chunks_exact($n)) {
-                let mut b = [0u8; $n];
-                b.copy_from_slice(chunk);
-                k.put(shift, u128::from(<$t>::from_le_bytes(b)));
-            }
-        };
-    }
-    match width {
-        1 => pack!(1, u8),
-        2 => pack!(2, u16),
-        4 => pack!(4, u32),
-        8 => pack!(8, u64),
-        _ => pack!(16, u128),
     }
 }
 

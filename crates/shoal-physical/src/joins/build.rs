@@ -16,6 +16,7 @@ use shoal_physical_expr::PhysicalExprRef;
 use super::hash_table::JoinHashTable;
 use super::output::VisitedRows;
 use crate::context::TaskContext;
+use crate::memory::{batch_memory_size, MemoryConsumer, MemoryReservation};
 use crate::plan::{downcast_locals, GlobalSinkState, LocalSinkState};
 
 /// The finished build side.
@@ -27,6 +28,8 @@ pub(super) struct BuildData {
     pub(super) table: Option<JoinHashTable>,
     /// Which build rows matched (outer joins and semi/anti joins on the build side).
     pub(super) visited: Option<VisitedRows>,
+    /// The memory of the build rows and table, held as long as the probe may read them.
+    pub(super) _memory: MemoryReservation,
 }
 
 /// Where the build sink leaves its result for the probe.
@@ -37,16 +40,23 @@ pub(super) struct BuildSink {
     pub(super) schema: SchemaRef,
     /// Key expressions over the build input (empty: no hash table).
     pub(super) keys: Vec<PhysicalExprRef>,
+    /// Types of the probe side's key columns.
+    pub(super) probe_key_types: Vec<arrow::datatypes::DataType>,
     pub(super) track_visited: bool,
     pub(super) slot: BuildSlot,
+    pub(super) memory: MemoryConsumer,
 }
 
 struct BuildLocal {
     batches: Vec<RecordBatch>,
+    reservation: MemoryReservation,
+    bytes: usize,
 }
 
 impl LocalSinkState for BuildLocal {
     fn sink(&mut self, _morsel: usize, batch: RecordBatch) -> Result<ControlFlow<()>> {
+        self.bytes += batch_memory_size(&batch);
+        self.reservation.try_reserve_at_least(self.bytes)?;
         self.batches.push(batch);
         Ok(ControlFlow::Continue(()))
     }
@@ -75,7 +85,7 @@ pub(super) fn concat_all(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<
 
 impl GlobalSinkState for BuildSink {
     fn create_local(&self) -> Result<Box<dyn LocalSinkState>> {
-        Ok(Box::new(BuildLocal { batches: vec![] }))
+        Ok(Box::new(BuildLocal { batches: vec![], reservation: self.memory.reservation(), bytes: 0 }))
     }
 
     fn finalize(
@@ -83,8 +93,14 @@ impl GlobalSinkState for BuildSink {
         locals: Vec<Box<dyn LocalSinkState>>,
         ctx: &TaskContext,
     ) -> Result<Vec<RecordBatch>> {
-        let batches: Vec<RecordBatch> =
-            downcast_locals::<BuildLocal>(locals)?.into_iter().flat_map(|l| l.batches).collect();
+        let mut memory = self.memory.reservation();
+        let batches: Vec<RecordBatch> = downcast_locals::<BuildLocal>(locals)?
+            .into_iter()
+            .flat_map(|l| {
+                memory.merge(l.reservation);
+                l.batches
+            })
+            .collect();
         let batch = concat_all(&self.schema, &batches)?;
         drop(batches);
         let table = if self.keys.is_empty() {
@@ -92,15 +108,15 @@ impl GlobalSinkState for BuildSink {
         } else {
             let n = batch.num_rows();
             let mut arrays = Vec::with_capacity(self.keys.len());
-            let mut types = Vec::with_capacity(self.keys.len());
             for k in &self.keys {
                 arrays.push(k.evaluate(&batch)?.into_array(n)?);
-                types.push(k.data_type().clone());
             }
-            Some(JoinHashTable::try_new(&types, &arrays, n, ctx.threads())?)
+            Some(JoinHashTable::try_new(&arrays, &self.probe_key_types, n, ctx.threads())?)
         };
         let visited = self.track_visited.then(|| VisitedRows::new(batch.num_rows()));
-        if self.slot.set(BuildData { batch, table, visited }).is_err() {
+        // the table: about a hash and a row link per build row
+        memory.try_reserve_at_least(memory.size().saturating_add(batch.num_rows().saturating_mul(16)))?;
+        if self.slot.set(BuildData { batch, table, visited, _memory: memory }).is_err() {
             return internal_err!("a join's build side was finalised twice");
         }
         Ok(vec![])

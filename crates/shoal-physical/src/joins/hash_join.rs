@@ -172,11 +172,27 @@ impl JoinOperator for HashJoinExec {
                 BuildSide::Right => Arc::clone(r),
             })
             .collect();
+        let probe_key_types = self
+            .shared
+            .on
+            .iter()
+            .map(|(l, r)| match self.shared.output.build_side {
+                BuildSide::Left => r.data_type().clone(),
+                BuildSide::Right => l.data_type().clone(),
+            })
+            .collect();
         let sink = BuildSink {
             schema: self.build_input().schema(),
             keys: build_keys,
+            probe_key_types,
             track_visited: self.shared.output.mode.tracks_build_matches(),
             slot: Arc::clone(&slot),
+            memory: crate::memory::MemoryConsumer::new(
+                ctx,
+                "HashJoinExec",
+                "put the smaller table on the build side, or filter it first",
+                &self.shared.metrics,
+            ),
         };
         let probe = HashJoinProbe {
             shared: Arc::clone(&self.shared),
@@ -266,25 +282,11 @@ impl StreamingOperator for HashJoinProbe {
         };
         let n = batch.num_rows();
         let keys = self.probe_keys(&batch)?;
-        let encoded = table.encode_probe(&keys, n)?;
-        let semi_or_anti = matches!(output.mode, JoinMode::ProbeSemi | JoinMode::ProbeAnti);
+        // Semi/anti joins without a filter only need to know whether a match exists.
+        let first_only =
+            matches!(output.mode, JoinMode::ProbeSemi | JoinMode::ProbeAnti) && output.filter.is_none();
         let (mut probe_idx, mut build_idx) = (Vec::with_capacity(n), Vec::with_capacity(n));
-        if semi_or_anti && output.filter.is_none() {
-            // Only whether a match exists matters.
-            for i in 0..n {
-                if let Some(&first) = table.matches(&encoded, i).first() {
-                    probe_idx.push(i as u32);
-                    build_idx.push(first);
-                }
-            }
-        } else {
-            for i in 0..n {
-                for &r in table.matches(&encoded, i) {
-                    probe_idx.push(i as u32);
-                    build_idx.push(r);
-                }
-            }
-        }
+        table.probe(&keys, n, first_only, &mut probe_idx, &mut build_idx)?;
         let (probe_idx, build_idx) = output.apply_filter(&batch, &build.batch, probe_idx, build_idx)?;
         let out = output.probe_output(&batch, &build.batch, probe_idx, build_idx, build.visited.as_ref())?;
         Ok(out)

@@ -1,319 +1,400 @@
 //! [`JoinHashTable`]: the build side's keys → build row ids, partitioned by key hash so the
-//! partitions are built in parallel, with a fast path for one integer-like key.
+//! partitions are built in parallel; keys are packed integers when they fit (see
+//! [`super::key_codec`]) or Arrow rows otherwise.
 //!
-//! Each partition maps a distinct key to a group, and stores the build rows of every group
-//! contiguously (`offsets`/`rows`, like a CSR matrix), so a probe finds all its matches as one
-//! slice. Rows with a NULL key are never inserted: NULL never equals anything.
+//! Each partition maps a distinct key to an entry holding its row (a key with one build row,
+//! the usual primary-key case, needs nothing else) or, for a key with several rows, a slice of
+//! `rows` where its build rows lie contiguously, in build order. A probe thus finds all its
+//! matches as one slice. Rows with a NULL key are never inserted: NULL never equals anything.
 
-use arrow::array::{Array, ArrayRef, AsArray};
-use arrow::buffer::NullBuffer;
-use arrow::compute::cast;
-use arrow::datatypes::{DataType, Int64Type};
-use arrow_row::{RowConverter, Rows, SortField};
+use arrow::array::ArrayRef;
+use arrow::datatypes::DataType;
+use hashbrown::hash_table::Entry as MapEntry;
 use hashbrown::HashTable;
 use rayon::prelude::*;
-use shoal_common::{exec_err, Result, ShoalError};
+use shoal_common::{exec_err, internal_err, Result};
+
+use super::key_codec::{Encoded, EncodedKeys, JoinKey, KeyCodec};
 
 /// Below this many build rows the table is one partition, built by one thread.
 const PARALLEL_BUILD_MIN_ROWS: usize = 64 * 1024;
-/// Rows hashed per rayon task.
+/// Rows hashed per rayon task when hashing packed build keys.
 const HASH_CHUNK: usize = 16 * 1024;
 
-/// The hasher shared by build and probe (fixed seeds: equal keys hash equally in every
-/// thread); the one hash aggregation uses.
-fn hash_state() -> ahash::RandomState {
-    crate::aggregate::group_values::hash_state()
+/// One distinct key: `len` build rows; the row itself when `len == 1`, else where they start
+/// in the partition's `rows`.
+#[derive(Debug, Clone, Copy)]
+struct Entry<K> {
+    key: K,
+    first: u32,
+    len: u32,
 }
 
-/// How keys are compared: one integer-like column as `i64`, or Arrow's row format.
-#[derive(Debug)]
-enum KeyCodec {
-    Int64,
-    Rows(RowConverter),
-}
-
-/// Keys of a batch, encoded for hashing and comparison.
-pub(super) struct EncodedKeys {
-    hashes: Vec<u64>,
-    values: KeyValues,
-    /// Row `i` has a key when no key column is NULL there.
-    valid: Option<NullBuffer>,
-}
-
-enum KeyValues {
-    Int64(Vec<i64>),
-    Rows(Rows),
-}
-
-impl EncodedKeys {
-    pub(super) fn len(&self) -> usize {
-        self.hashes.len()
-    }
-    /// Is row `i`'s key non-NULL?
-    pub(super) fn is_valid(&self, i: usize) -> bool {
-        self.valid.as_ref().is_none_or(|v| v.is_valid(i))
-    }
-    /// Does some row have a NULL key?
-    pub(super) fn has_null(&self) -> bool {
-        self.valid.as_ref().is_some_and(|v| v.null_count() > 0)
-    }
-}
-
-fn is_int64_like(t: &DataType) -> bool {
-    matches!(
-        t,
-        DataType::Int8
-            | DataType::Int16
-            | DataType::Int32
-            | DataType::Int64
-            | DataType::UInt8
-            | DataType::UInt16
-            | DataType::UInt32
-            | DataType::Date32
-            | DataType::Date64
-            | DataType::Timestamp(_, _)
-            | DataType::Time32(_)
-            | DataType::Time64(_)
-            | DataType::Duration(_)
-    )
-}
-
-impl KeyCodec {
-    fn try_new(types: &[DataType]) -> Result<Self> {
-        if let [t] = types {
-            if is_int64_like(t) {
-                return Ok(KeyCodec::Int64);
-            }
-        }
-        let fields = types.iter().map(|t| SortField::new(t.clone())).collect();
-        Ok(KeyCodec::Rows(RowConverter::new(fields)?))
-    }
-
-    /// Encode and hash the key columns of `num_rows` rows.
-    fn encode(&self, keys: &[ArrayRef], num_rows: usize) -> Result<EncodedKeys> {
-        let mut valid: Option<NullBuffer> = None;
-        for k in keys {
-            valid = NullBuffer::union(valid.as_ref(), k.logical_nulls().as_ref());
-        }
-        let state = hash_state();
-        let hash_chunks = |n: usize, f: &(dyn Fn(usize) -> u64 + Sync)| -> Vec<u64> {
-            let mut hashes = vec![0u64; n];
-            hashes.par_chunks_mut(HASH_CHUNK).enumerate().for_each(|(c, chunk)| {
-                let base = c * HASH_CHUNK;
-                for (j, h) in chunk.iter_mut().enumerate() {
-                    *h = f(base + j);
-                }
-            });
-            hashes
-        };
-        let (hashes, values) = match self {
-            KeyCodec::Int64 => {
-                let [key] = keys else {
-                    return exec_err!("a single-column join key expected, got {}", keys.len());
-                };
-                let as_i64 = cast(key, &DataType::Int64)?;
-                let values: Vec<i64> = as_i64.as_primitive::<Int64Type>().values().to_vec();
-                let hashes = hash_chunks(values.len(), &|i| values.get(i).map_or(0, |v| state.hash_one(v)));
-                (hashes, KeyValues::Int64(values))
-            }
-            KeyCodec::Rows(converter) => {
-                let rows = converter.convert_columns(keys)?;
-                let hashes = hash_chunks(rows.num_rows(), &|i| state.hash_one(rows.row(i).as_ref()));
-                (hashes, KeyValues::Rows(rows))
-            }
-        };
-        if hashes.len() != num_rows {
-            return exec_err!("join keys have {} rows, expected {num_rows}", hashes.len());
-        }
-        Ok(EncodedKeys { hashes, values, valid })
-    }
-}
-
-/// One partition: distinct keys → groups, and each group's build rows.
-struct Partition {
-    /// (key as `i64` bits or the key's hash, group)
-    map: HashTable<(u64, u32)>,
-    /// Group `g`'s rows are `rows[offsets[g]..offsets[g + 1]]`.
-    offsets: Vec<u32>,
+/// One partition: distinct keys → their build rows.
+struct Partition<K> {
+    map: HashTable<Entry<K>>,
     rows: Vec<u32>,
+}
+
+impl<K> Partition<K> {
+    /// The build rows of `e`.
+    #[inline(always)]
+    fn rows_of<'a>(&'a self, e: &'a Entry<K>) -> &'a [u32] {
+        rows_of(&self.rows, e)
+    }
+}
+
+/// The build rows of `e`, whose repeated keys' rows lie in `rows`.
+#[inline(always)]
+fn rows_of<'a, K>(rows: &'a [u32], e: &'a Entry<K>) -> &'a [u32] {
+    if e.len == 1 {
+        std::slice::from_ref(&e.first)
+    } else {
+        let start = e.first as usize;
+        rows.get(start..start + e.len as usize).unwrap_or(&[])
+    }
+}
+
+/// Packed keys used as indices: slot `k` holds key `k`'s rows. Packed keys are offsets from
+/// the build side's minima, so a dense key (a primary key such as `o_orderkey`) indexes an
+/// array directly: no hashing, one memory access per probe.
+struct DirectTable {
+    slots: Vec<Entry<()>>,
+    rows: Vec<u32>,
+}
+
+/// The partitions of one key representation.
+enum Partitions {
+    Direct(DirectTable),
+    /// Packed keys.
+    Packed64(Vec<Partition<u64>>),
+    Packed128(Vec<Partition<u128>>),
+    /// Row-format keys: entries keyed by hash, compared through the build rows.
+    Rows {
+        build: arrow_row::Rows,
+        parts: Vec<Partition<u64>>,
+    },
+    Empty,
 }
 
 /// The finished build side of a hash join: read-only, shared by every probing worker.
 pub(super) struct JoinHashTable {
     codec: KeyCodec,
-    build_keys: EncodedKeys,
-    partitions: Vec<Partition>,
+    partitions: Partitions,
+    /// Rows on the build side; whether one has a NULL key column.
+    num_rows: usize,
+    build_has_null: bool,
 }
 
 impl std::fmt::Debug for JoinHashTable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("JoinHashTable")
-            .field("rows", &self.build_keys.len())
-            .field("partitions", &self.partitions.len())
-            .finish()
+        f.debug_struct("JoinHashTable").field("rows", &self.num_rows).field("codec", &self.codec).finish()
     }
 }
 
-/// Is key `a` of `values` equal to key `b` of `other`?
-fn keys_equal(values: &KeyValues, a: usize, other: &KeyValues, b: usize) -> bool {
-    match (values, other) {
-        (KeyValues::Int64(x), KeyValues::Int64(y)) => x.get(a) == y.get(b),
-        (KeyValues::Rows(x), KeyValues::Rows(y)) => {
-            a < x.num_rows() && b < y.num_rows() && x.row(a) == y.row(b)
-        }
-        _ => false,
-    }
-}
-
-fn partition_of(hash: u64, partitions: usize) -> usize {
-    ((hash >> 32) as usize) % partitions.max(1)
+/// The partition of a hash among `parts` (bits the tables' bucket index does not use).
+#[inline(always)]
+fn partition_of(hash: u64, parts: usize) -> usize {
+    ((((hash >> 32) & 0xffff_ffff) * parts as u64) >> 32) as usize
 }
 
 impl JoinHashTable {
     /// Build the table over the key columns of every build row (`threads` partitions for
-    /// large inputs, built in parallel on the current pool).
+    /// large inputs, built in parallel on the current pool); `probe_types` are the types of the
+    /// probe side's key columns.
     pub(super) fn try_new(
-        types: &[DataType],
         keys: &[ArrayRef],
+        probe_types: &[DataType],
         num_rows: usize,
         threads: usize,
     ) -> Result<Self> {
         if num_rows >= u32::MAX as usize {
             return exec_err!("the build side of a join has too many rows ({num_rows})");
         }
-        let codec = KeyCodec::try_new(types)?;
-        let build_keys = codec.encode(keys, num_rows)?;
+        let codec = KeyCodec::for_build(keys, probe_types)?;
+        let Encoded { keys: encoded, live } = codec.encode(keys, num_rows)?;
+        let build_has_null = live.as_ref().is_some_and(|l| l.iter().any(|v| !v));
         let parts = if num_rows < PARALLEL_BUILD_MIN_ROWS { 1 } else { threads.max(1) };
-        let partitions = (0..parts)
-            .into_par_iter()
-            .map(|p| build_partition(&build_keys, p, parts))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Self { codec, build_keys, partitions })
+        let live = live.as_deref();
+        let partitions = match encoded {
+            EncodedKeys::Packed64(k) => match direct_size(&k, live) {
+                Some(size) => Partitions::Direct(build_direct(&k, live, size)?),
+                None => Partitions::Packed64(build_packed(&k, live, parts)?),
+            },
+            EncodedKeys::Packed128(k) => Partitions::Packed128(build_packed(&k, live, parts)?),
+            EncodedKeys::Rows { rows, hashes } => {
+                let eq = |a: u32, b: u32| rows.row(a as usize) == rows.row(b as usize);
+                let parts = (0..parts)
+                    .into_par_iter()
+                    .map(|p| {
+                        build_partition(&hashes, &hashes, live, p, parts, &|e, k, row| {
+                            e.key == *k && eq(e.first, row)
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                Partitions::Rows { build: rows, parts }
+            }
+            EncodedKeys::Empty => Partitions::Empty,
+        };
+        Ok(Self { codec, partitions, num_rows, build_has_null })
     }
 
     /// Does some build row have a NULL key?
     pub(super) fn build_has_null_key(&self) -> bool {
-        self.build_keys.has_null()
+        self.build_has_null
     }
 
-    /// Encode probe-side key columns the way the build keys were encoded.
-    pub(super) fn encode_probe(&self, keys: &[ArrayRef], num_rows: usize) -> Result<EncodedKeys> {
-        self.codec.encode(keys, num_rows)
-    }
-
-    /// The build rows whose key equals probe row `i`'s (empty for a NULL key).
-    #[inline]
-    pub(super) fn matches(&self, probe: &EncodedKeys, i: usize) -> &[u32] {
-        if !probe.is_valid(i) {
-            return &[];
+    /// Look up every row of a probe batch (its key columns, `num_rows` rows): append each
+    /// (probe row, build row) match to `probe_idx`/`build_idx`, only the first match of each
+    /// probe row when `first_only`.
+    pub(super) fn probe(
+        &self,
+        keys: &[ArrayRef],
+        num_rows: usize,
+        first_only: bool,
+        probe_idx: &mut Vec<u32>,
+        build_idx: &mut Vec<u32>,
+    ) -> Result<()> {
+        if num_rows >= u32::MAX as usize {
+            return exec_err!("a probe batch of a join has too many rows ({num_rows})");
         }
-        let Some(&hash) = probe.hashes.get(i) else {
-            return &[];
-        };
-        let Some(part) = self.partitions.get(partition_of(hash, self.partitions.len())) else {
-            return &[];
-        };
-        let found = match &probe.values {
-            KeyValues::Int64(v) => {
-                let Some(&key) = v.get(i) else { return &[] };
-                part.map.find(hash, |e| e.0 == key as u64)
+        let Encoded { keys: encoded, live } = self.codec.encode(keys, num_rows)?;
+        let mut out = Matches { first_only, probe_idx, build_idx };
+        let live = live.as_deref();
+        match (&self.partitions, &encoded) {
+            (Partitions::Direct(t), EncodedKeys::Packed64(k)) => probe_direct(t, k, live, &mut out),
+            (Partitions::Packed64(parts), EncodedKeys::Packed64(k)) => probe_packed(parts, k, live, &mut out),
+            (Partitions::Packed128(parts), EncodedKeys::Packed128(k)) => {
+                probe_packed(parts, k, live, &mut out)
             }
-            KeyValues::Rows(_) => part.map.find(hash, |e| {
-                e.0 == hash
-                    && group_first_row(part, e.1)
-                        .is_some_and(|r| keys_equal(&self.build_keys.values, r, &probe.values, i))
-            }),
-        };
-        match found {
-            Some(&(_, g)) => group_rows(part, g),
-            None => &[],
-        }
-    }
-}
-
-fn group_rows(part: &Partition, g: u32) -> &[u32] {
-    let g = g as usize;
-    match (part.offsets.get(g), part.offsets.get(g + 1)) {
-        (Some(&s), Some(&e)) => part.rows.get(s as usize..e as usize).unwrap_or(&[]),
-        _ => &[],
-    }
-}
-
-fn group_first_row(part: &Partition, g: u32) -> Option<usize> {
-    group_rows(part, g).first().map(|&r| r as usize)
-}
-
-/// Build partition `p` of `parts` from the build rows whose key hashes into it.
-fn build_partition(keys: &EncodedKeys, p: usize, parts: usize) -> Result<Partition> {
-    let state = hash_state();
-    let mut map: HashTable<(u64, u32)> = HashTable::new();
-    let mut group_of_row: Vec<(u32, u32)> = vec![]; // (build row, group)
-    let mut counts: Vec<u32> = vec![];
-    // Keys seen first at this row, per group (to compare row-format keys).
-    let mut first_row: Vec<u32> = vec![];
-    for (row, &hash) in keys.hashes.iter().enumerate() {
-        if parts > 1 && partition_of(hash, parts) != p {
-            continue;
-        }
-        if !keys.is_valid(row) {
-            continue;
-        }
-        let row32 = u32::try_from(row).map_err(|_| ShoalError::Internal("build row id overflow".into()))?;
-        let group = match &keys.values {
-            KeyValues::Int64(v) => {
-                let key = v.get(row).copied().unwrap_or_default() as u64;
-                let next = counts.len() as u32;
-                match map.entry(hash, |e| e.0 == key, |e| state.hash_one(e.0 as i64)) {
-                    hashbrown::hash_table::Entry::Occupied(o) => o.get().1,
-                    hashbrown::hash_table::Entry::Vacant(v) => {
-                        v.insert((key, next));
-                        counts.push(0);
-                        first_row.push(row32);
-                        next
+            (Partitions::Rows { build, parts }, EncodedKeys::Rows { rows, hashes }) => {
+                for (i, &h) in hashes.iter().enumerate() {
+                    if live.is_some_and(|l| !l.get(i).copied().unwrap_or(false)) {
+                        continue;
+                    }
+                    let Some(part) = parts.get(partition_of(h, parts.len())) else { continue };
+                    let probe_row = rows.row(i);
+                    let found = part.map.find(h, |e| {
+                        e.key == h
+                            && part.rows_of(e).first().is_some_and(|&r| build.row(r as usize) == probe_row)
+                    });
+                    if let Some(e) = found {
+                        out.push(i as u32, part.rows_of(e));
                     }
                 }
             }
-            KeyValues::Rows(_) => {
-                let next = counts.len() as u32;
-                let found = map.find(hash, |e| {
-                    e.0 == hash
-                        && first_row
-                            .get(e.1 as usize)
-                            .is_some_and(|&r| keys_equal(&keys.values, r as usize, &keys.values, row))
-                });
-                match found {
-                    Some(&(_, g)) => g,
-                    None => {
-                        map.insert_unique(hash, (hash, next), |e| e.0);
-                        counts.push(0);
-                        first_row.push(row32);
-                        next
-                    }
+            (Partitions::Empty, _) | (_, EncodedKeys::Empty) => {}
+            _ => return internal_err!("join probe keys encoded unlike the build keys"),
+        }
+        Ok(())
+    }
+}
+
+/// Where a probe puts its matches.
+struct Matches<'a> {
+    first_only: bool,
+    probe_idx: &'a mut Vec<u32>,
+    build_idx: &'a mut Vec<u32>,
+}
+
+impl Matches<'_> {
+    #[inline(always)]
+    fn push(&mut self, probe_row: u32, build_rows: &[u32]) {
+        match build_rows {
+            [] => {}
+            [r] => {
+                self.probe_idx.push(probe_row);
+                self.build_idx.push(*r);
+            }
+            [r, ..] if self.first_only => {
+                self.probe_idx.push(probe_row);
+                self.build_idx.push(*r);
+            }
+            rows => {
+                self.probe_idx.extend(std::iter::repeat_n(probe_row, rows.len()));
+                self.build_idx.extend_from_slice(rows);
+            }
+        }
+    }
+}
+
+/// Probe packed keys (`live`: rows that can match; `None`: all).
+fn probe_packed<K: JoinKey>(parts: &[Partition<K>], keys: &[K], live: Option<&[bool]>, out: &mut Matches) {
+    let mut probe_one = |i: usize, k: K| {
+        let h = k.hash_key();
+        let part = if parts.len() == 1 { parts.first() } else { parts.get(partition_of(h, parts.len())) };
+        if let Some(part) = part {
+            if let Some(e) = part.map.find(h, |e| e.key == k) {
+                out.push(i as u32, part.rows_of(e));
+            }
+        }
+    };
+    match live {
+        None => keys.iter().enumerate().for_each(|(i, &k)| probe_one(i, k)),
+        Some(live) => keys
+            .iter()
+            .zip(live)
+            .enumerate()
+            .filter(|(_, (_, &l))| l)
+            .for_each(|(i, (&k, _))| probe_one(i, k)),
+    }
+}
+
+/// At most this many slots in a [`DirectTable`] (8 bytes each)...
+const DIRECT_MAX_SLOTS: usize = 1 << 24;
+/// ... and at most this many per build row with a key.
+const DIRECT_SLOTS_PER_ROW: usize = 8;
+
+/// The slots a [`DirectTable`] over `keys` needs, if it is small enough.
+fn direct_size(keys: &[u64], live: Option<&[bool]>) -> Option<usize> {
+    let (mut max, mut count) = (0u64, 0usize);
+    for (row, &k) in keys.iter().enumerate() {
+        if live.is_none_or(|l| l.get(row).copied().unwrap_or(false)) {
+            max = max.max(k);
+            count += 1;
+        }
+    }
+    let size = usize::try_from(max).ok()?.checked_add(1)?;
+    (size <= DIRECT_MAX_SLOTS && size <= count.saturating_mul(DIRECT_SLOTS_PER_ROW).saturating_add(1024))
+        .then_some(size)
+}
+
+/// Build a [`DirectTable`] of `size` slots over the live rows of `keys` (each below `size`).
+fn build_direct(keys: &[u64], live: Option<&[bool]>, size: usize) -> Result<DirectTable> {
+    let mut slots = vec![Entry { key: (), first: 0, len: 0 }; size];
+    let is_live = |row: usize| live.is_none_or(|l| l.get(row).copied().unwrap_or(false));
+    let mut repeated = false;
+    for (row, &k) in keys.iter().enumerate() {
+        if !is_live(row) {
+            continue;
+        }
+        let Some(s) = slots.get_mut(k as usize) else {
+            return internal_err!("join key {k} beyond its direct table of {size} slots");
+        };
+        if s.len == 0 {
+            s.first = row as u32;
+        } else {
+            repeated = true;
+        }
+        s.len += 1;
+    }
+    let mut rows = vec![];
+    if repeated {
+        // Each repeated key's rows lie contiguously, oldest first: point `first` past the end,
+        // then fill backwards walking the rows backwards.
+        let mut end = 0u32;
+        for s in slots.iter_mut().filter(|s| s.len > 1) {
+            end += s.len;
+            s.first = end;
+        }
+        rows = vec![0u32; end as usize];
+        for (row, &k) in keys.iter().enumerate().rev() {
+            if !is_live(row) {
+                continue;
+            }
+            if let Some(s) = slots.get_mut(k as usize).filter(|s| s.len > 1) {
+                s.first -= 1;
+                if let Some(slot) = rows.get_mut(s.first as usize) {
+                    *slot = row as u32;
                 }
             }
-        };
-        if let Some(c) = counts.get_mut(group as usize) {
-            *c += 1;
         }
-        group_of_row.push((row32, group));
     }
-    // Lay the rows out group by group, in build order within a group.
-    let mut offsets = Vec::with_capacity(counts.len() + 1);
-    let mut total = 0u32;
-    offsets.push(0);
-    for c in &counts {
-        total += c;
-        offsets.push(total);
+    Ok(DirectTable { slots, rows })
+}
+
+/// Probe a [`DirectTable`].
+fn probe_direct(t: &DirectTable, keys: &[u64], live: Option<&[bool]>, out: &mut Matches) {
+    let mut probe_one = |i: usize, k: u64| {
+        if let Some(e) = t.slots.get(k as usize).filter(|e| e.len > 0) {
+            out.push(i as u32, rows_of(&t.rows, e));
+        }
+    };
+    match live {
+        None => keys.iter().enumerate().for_each(|(i, &k)| probe_one(i, k)),
+        Some(live) => keys
+            .iter()
+            .zip(live)
+            .enumerate()
+            .filter(|(_, (_, &l))| l)
+            .for_each(|(i, (&k, _))| probe_one(i, k)),
     }
-    let mut cursor: Vec<u32> = offsets.iter().take(counts.len()).copied().collect();
-    let mut rows = vec![0u32; total as usize];
-    for (row, group) in group_of_row {
-        if let Some(c) = cursor.get_mut(group as usize) {
-            if let Some(slot) = rows.get_mut(*c as usize) {
-                *slot = row;
+}
+
+/// Hash packed build keys (in parallel) and build the partitions.
+fn build_packed<K: JoinKey>(keys: &[K], live: Option<&[bool]>, parts: usize) -> Result<Vec<Partition<K>>> {
+    let mut hashes = vec![0u64; keys.len()];
+    hashes.par_chunks_mut(HASH_CHUNK).zip(keys.par_chunks(HASH_CHUNK)).for_each(|(h, k)| {
+        h.iter_mut().zip(k).for_each(|(h, k)| *h = k.hash_key());
+    });
+    (0..parts)
+        .into_par_iter()
+        .map(|p| build_partition(keys, &hashes, live, p, parts, &|e, k, _| e.key == *k))
+        .collect()
+}
+
+/// Build partition `p` of `parts` from the live build rows whose key hashes into it; `eq(entry,
+/// key, row)` says whether build row `row` (with key `key`) belongs to `entry` (whose `first`
+/// is still one of its rows while this runs).
+fn build_partition<K: Copy>(
+    keys: &[K],
+    hashes: &[u64],
+    live: Option<&[bool]>,
+    p: usize,
+    parts: usize,
+    eq: &(dyn Fn(&Entry<K>, &K, u32) -> bool + Sync),
+) -> Result<Partition<K>> {
+    let mine = |row: usize, h: u64| {
+        (parts == 1 || partition_of(h, parts) == p)
+            && live.is_none_or(|l| l.get(row).copied().unwrap_or(false))
+    };
+    let count =
+        if parts == 1 { keys.len() } else { hashes.iter().filter(|&&h| partition_of(h, parts) == p).count() };
+    let mut map: HashTable<Entry<K>> = HashTable::with_capacity(count);
+    // Rows of keys seen more than once, chained newest first: next[row] = the previous row.
+    let mut next: Vec<u32> = vec![];
+    let hash_of = |row: u32| hashes.get(row as usize).copied().unwrap_or_default();
+    for (row, (key, &h)) in keys.iter().zip(hashes).enumerate() {
+        if !mine(row, h) {
+            continue;
+        }
+        let row32 = row as u32;
+        match map.entry(h, |e| eq(e, key, row32), |e| hash_of(e.first)) {
+            MapEntry::Occupied(mut o) => {
+                let e = o.get_mut();
+                if next.is_empty() {
+                    next = vec![u32::MAX; keys.len()];
+                }
+                if let Some(n) = next.get_mut(row) {
+                    *n = e.first;
+                }
+                e.first = row32;
+                e.len += 1;
             }
-            *c += 1;
+            MapEntry::Vacant(v) => {
+                v.insert(Entry { key: *key, first: row32, len: 1 });
+            }
         }
     }
-    Ok(Partition { map, offsets, rows })
+    let mut rows = vec![];
+    if !next.is_empty() {
+        // Lay each repeated key's rows out contiguously, oldest first.
+        let total: usize = map.iter().filter(|e| e.len > 1).map(|e| e.len as usize).sum();
+        rows = vec![0u32; total];
+        let mut start = 0usize;
+        for e in map.iter_mut().filter(|e| e.len > 1) {
+            let mut row = e.first;
+            for slot in (start..start + e.len as usize).rev() {
+                let (Some(s), Some(&n)) = (rows.get_mut(slot), next.get(row as usize)) else {
+                    return internal_err!("join build row chain out of range");
+                };
+                *s = row;
+                row = n;
+            }
+            e.first = u32::try_from(start)
+                .map_err(|_| shoal_common::ShoalError::Internal("too many rows".into()))?;
+            start += e.len as usize;
+        }
+    }
+    Ok(Partition { map, rows })
 }

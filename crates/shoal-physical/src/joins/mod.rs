@@ -5,6 +5,7 @@
 mod build;
 mod hash_join;
 mod hash_table;
+mod key_codec;
 mod nested_loop_join;
 mod output;
 

@@ -109,8 +109,15 @@ impl JoinOperator for NestedLoopJoinExec {
         let sink = BuildSink {
             schema: self.build_input().schema(),
             keys: vec![],
+            probe_key_types: vec![],
             track_visited: self.shared.output.mode.tracks_build_matches(),
             slot: Arc::clone(&slot),
+            memory: crate::memory::MemoryConsumer::new(
+                ctx,
+                "NestedLoopJoinExec",
+                "put the smaller table on the build side, or filter it first",
+                &self.shared.metrics,
+            ),
         };
         let probe = NestedLoopProbe {
             shared: Arc::clone(&self.shared),

@@ -107,7 +107,15 @@ fn batch(schema: &SchemaRef, columns: Vec<ArrayRef>, rows: usize) -> Result<Reco
     Ok(RecordBatch::try_new_with_options(Arc::clone(schema), columns, &options)?)
 }
 
+/// The rows `indices` of every column of `batch`; the columns themselves when `indices` are
+/// `0..rows` (a probe batch whose every row matched once: the usual foreign-key join).
 fn take_all(batch: &RecordBatch, indices: &UInt32Array) -> Result<Vec<ArrayRef>> {
+    let identity = indices.null_count() == 0
+        && indices.len() == batch.num_rows()
+        && indices.values().iter().enumerate().all(|(i, &v)| v as usize == i);
+    if identity {
+        return Ok(batch.columns().to_vec());
+    }
     batch.columns().iter().map(|c| Ok(take(c.as_ref(), indices, None)?)).collect()
 }
 

@@ -4,12 +4,15 @@ pub mod filter;
 pub mod limit;
 pub mod projection;
 pub mod scan;
+pub mod scan_filter;
 pub mod sort;
+mod sort_merge;
 pub mod values;
 
 pub use filter::FilterExec;
 pub use limit::LimitExec;
 pub use projection::ProjectionExec;
 pub use scan::ScanExec;
+pub use scan_filter::ScanPredicate;
 pub use sort::{PhysicalSortExpr, SortExec};
 pub use values::ValuesExec;

@@ -3,12 +3,17 @@
 //! Each worker buffers its input (a top-k prunes it to the best `fetch` rows whenever it grows
 //! past twice that), finalisation sorts every worker's run in parallel, then a k-way merge over
 //! row-format keys interleaves the runs.
+//!
+//! The buffered batches are reserved from the query's memory pool. When a full sort's
+//! reservation cannot grow, the worker sorts what it holds and writes it to a spill file (a
+//! sorted run), freeing its reservation; if anything spilled, finalisation spills the remaining
+//! buffers too and merges all runs from disk batch by batch ([`super::sort_merge`]).
 
 use std::any::Any;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::ops::ControlFlow;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use arrow::array::{ArrayRef, UInt32Array};
 use arrow::compute::{concat_batches, interleave, lexsort_to_indices, take, SortColumn, SortOptions};
@@ -16,10 +21,12 @@ use arrow::datatypes::SchemaRef;
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use arrow_row::{RowConverter, SortField};
 use rayon::prelude::*;
-use shoal_common::Result;
+use shoal_common::{Result, ShoalError};
 use shoal_physical_expr::PhysicalExprRef;
 
+use super::sort_merge::{merge_sorted_streams, SortedStream};
 use crate::context::TaskContext;
+use crate::memory::{batch_memory_size, MemoryConsumer, MemoryReservation, SpillDir, SpillFile};
 use crate::metrics::OperatorMetrics;
 use crate::plan::{
     downcast_locals, ExecutionPlan, GlobalSinkState, LocalSinkState, OperatorRole, SinkOperator,
@@ -102,11 +109,18 @@ impl ExecutionPlan for SortExec {
 
 impl SinkOperator for SortExec {
     fn start(&self, _input_ordered: bool, ctx: &TaskContext) -> Result<Box<dyn GlobalSinkState>> {
+        let hint = match self.fetch {
+            Some(_) => "use a smaller LIMIT",
+            None => "set spill_path to a directory with free space",
+        };
         Ok(Box::new(SortGlobal(Arc::new(SortShared {
             exprs: Arc::clone(&self.exprs),
             fetch: self.fetch,
             schema: self.input.schema(),
             batch_size: ctx.batch_size(),
+            memory: MemoryConsumer::new(ctx, "SortExec", hint, &self.metrics),
+            spill_dir: self.fetch.is_none().then(|| SpillDir::new(ctx.config().spill_path.clone())),
+            spilled: Mutex::new(vec![]),
         }))))
     }
     fn output_ordered(&self, _input_ordered: bool) -> bool {
@@ -119,6 +133,11 @@ struct SortShared {
     fetch: Option<usize>,
     schema: SchemaRef,
     batch_size: usize,
+    memory: MemoryConsumer,
+    /// Where runs are spilled (full sorts only; a top-k holds O(k) rows).
+    spill_dir: Option<SpillDir>,
+    /// The runs spilled so far, by every worker.
+    spilled: Mutex<Vec<SpillFile>>,
 }
 
 struct SortGlobal(Arc<SortShared>);
@@ -127,6 +146,41 @@ struct SortLocal {
     shared: Arc<SortShared>,
     batches: Vec<RecordBatch>,
     rows: usize,
+    /// Bytes of `batches`.
+    bytes: usize,
+    reservation: MemoryReservation,
+}
+
+impl SortLocal {
+    /// Sort the buffered batches and write them to a spill file as one run.
+    fn spill(&mut self) -> Result<()> {
+        let shared = Arc::clone(&self.shared);
+        let Some(dir) = &shared.spill_dir else {
+            return Err(ShoalError::Internal("SortExec spilled without a spill directory".into()));
+        };
+        let batches = std::mem::take(&mut self.batches);
+        self.rows = 0;
+        self.bytes = 0;
+        if batches.is_empty() {
+            self.reservation.free();
+            return Ok(());
+        }
+        let run = sort_run(&shared, batches)?;
+        let mut writer = dir.create_file(&shared.schema)?;
+        for chunk in chunk_batch(&run.batch, shared.batch_size) {
+            writer.write(&chunk)?;
+        }
+        drop(run);
+        self.reservation.free();
+        let file = writer.finish()?;
+        shared.memory.stats().record_spill(file.bytes(), file.rows() as u64);
+        shared
+            .spilled
+            .lock()
+            .map_err(|_| ShoalError::Internal("spill list lock poisoned".into()))?
+            .push(file);
+        Ok(())
+    }
 }
 
 /// A sorted slice of the input with its evaluated sort keys.
@@ -138,13 +192,21 @@ struct SortedRun {
 impl LocalSinkState for SortLocal {
     fn sink(&mut self, _morsel: usize, batch: RecordBatch) -> Result<ControlFlow<()>> {
         self.rows += batch.num_rows();
+        self.bytes += batch_memory_size(&batch);
         self.batches.push(batch);
         if let Some(k) = self.shared.fetch {
             if self.rows >= (2 * k).max(self.shared.batch_size) {
                 let run = sort_run(&self.shared, std::mem::take(&mut self.batches))?;
                 self.rows = run.batch.num_rows();
+                self.bytes = batch_memory_size(&run.batch);
                 self.batches.push(run.batch);
             }
+        }
+        if let Err(e) = self.reservation.try_reserve_at_least(self.bytes) {
+            if self.shared.spill_dir.is_none() {
+                return Err(e);
+            }
+            self.spill()?;
         }
         Ok(ControlFlow::Continue(()))
     }
@@ -155,7 +217,13 @@ impl LocalSinkState for SortLocal {
 
 impl GlobalSinkState for SortGlobal {
     fn create_local(&self) -> Result<Box<dyn LocalSinkState>> {
-        Ok(Box::new(SortLocal { shared: Arc::clone(&self.0), batches: vec![], rows: 0 }))
+        Ok(Box::new(SortLocal {
+            shared: Arc::clone(&self.0),
+            batches: vec![],
+            rows: 0,
+            bytes: 0,
+            reservation: self.0.memory.reservation(),
+        }))
     }
 
     fn finalize(
@@ -164,7 +232,27 @@ impl GlobalSinkState for SortGlobal {
         _ctx: &TaskContext,
     ) -> Result<Vec<RecordBatch>> {
         let shared = &self.0;
-        let locals = downcast_locals::<SortLocal>(locals)?;
+        let mut locals = downcast_locals::<SortLocal>(locals)?;
+        let spilled = std::mem::take(
+            &mut *shared
+                .spilled
+                .lock()
+                .map_err(|_| ShoalError::Internal("spill list lock poisoned".into()))?,
+        );
+        if !spilled.is_empty() {
+            // Some worker ran out of memory: spill the rest too and merge every run from disk.
+            locals.par_iter_mut().try_for_each(SortLocal::spill)?;
+            drop(locals);
+            let mut files = spilled;
+            files.extend(
+                shared
+                    .spilled
+                    .lock()
+                    .map_err(|_| ShoalError::Internal("spill list lock poisoned".into()))?
+                    .drain(..),
+            );
+            return merge_spilled(shared, files);
+        }
         let runs = locals
             .into_par_iter()
             .filter(|l| l.rows > 0)
@@ -176,6 +264,43 @@ impl GlobalSinkState for SortGlobal {
             _ => merge_runs(shared, &runs),
         }
     }
+}
+
+/// At most this many spill files are open and merged at once; more runs are first merged in
+/// groups of this size into longer runs.
+const MAX_MERGE_FANIN: usize = 64;
+
+/// Merge spilled runs into the sorted output, in passes of at most [`MAX_MERGE_FANIN`] runs.
+fn merge_spilled(shared: &SortShared, mut files: Vec<SpillFile>) -> Result<Vec<RecordBatch>> {
+    let open = |files: &[SpillFile]| {
+        files.iter().map(|f| Ok(Box::new(f.read()?) as SortedStream)).collect::<Result<Vec<_>>>()
+    };
+    let Some(dir) = &shared.spill_dir else {
+        return Err(ShoalError::Internal("SortExec merges spilled runs without a spill directory".into()));
+    };
+    while files.len() > MAX_MERGE_FANIN {
+        let merged = files
+            .par_chunks(MAX_MERGE_FANIN)
+            .map(|group| {
+                let mut writer = dir.create_file(&shared.schema)?;
+                merge_sorted_streams(
+                    &shared.exprs,
+                    &shared.schema,
+                    shared.batch_size,
+                    open(group)?,
+                    &mut |b| writer.write(&b),
+                )?;
+                writer.finish()
+            })
+            .collect::<Result<Vec<_>>>()?;
+        files = merged;
+    }
+    let mut out = vec![];
+    merge_sorted_streams(&shared.exprs, &shared.schema, shared.batch_size, open(&files)?, &mut |b| {
+        out.push(b);
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 /// Concatenate `batches` and sort them (keeping the first `fetch` rows).
@@ -198,7 +323,7 @@ fn sort_run(shared: &SortShared, batches: Vec<RecordBatch>) -> Result<SortedRun>
     Ok(SortedRun { batch: take_batch(&batch, &indices)?, keys })
 }
 
-fn evaluate_keys(exprs: &[PhysicalSortExpr], batch: &RecordBatch) -> Result<Vec<ArrayRef>> {
+pub(crate) fn evaluate_keys(exprs: &[PhysicalSortExpr], batch: &RecordBatch) -> Result<Vec<ArrayRef>> {
     exprs.iter().map(|e| e.expr.evaluate(batch)?.into_array(batch.num_rows())).collect()
 }
 

@@ -14,6 +14,7 @@ use shoal_expr::SetOpKind;
 use crate::aggregate::group_values::{new_group_values, GroupValues};
 use crate::context::TaskContext;
 use crate::execute::collect;
+use crate::memory::{batches_memory_size, estimated_group_bytes, MemoryConsumer};
 use crate::metrics::OperatorMetrics;
 use crate::plan::{ComputeOperator, ExecutionPlan, OperatorRole};
 
@@ -86,12 +87,16 @@ impl ComputeOperator for SetOpExec {
         let left = collect(Arc::clone(&self.left), ctx)?;
         let right = collect(Arc::clone(&self.right), ctx)?;
         let types: Vec<DataType> = self.schema.fields().iter().map(|f| f.data_type().clone()).collect();
+        let hint = "filter the inputs of the INTERSECT / EXCEPT first";
+        let mut memory = MemoryConsumer::new(ctx, self.name(), hint, &self.metrics).reservation();
+        memory.try_grow(batches_memory_size(&left).saturating_add(batches_memory_size(&right)))?;
         let mut groups = new_group_values(&types)?;
         let mut ids = vec![];
         let mut left_counts = vec![];
         count_rows(groups.as_mut(), &left, &mut left_counts, &mut ids)?;
         let mut right_counts = vec![];
         count_rows(groups.as_mut(), &right, &mut right_counts, &mut ids)?;
+        memory.try_grow(groups.num_groups().saturating_mul(estimated_group_bytes(&types, 2)))?;
         ctx.check_cancelled()?;
         // Groups first seen on the right have no left rows and emit nothing.
         let mut indices: Vec<u32> = vec![];

@@ -28,6 +28,7 @@ use shoal_expr::{WindowFrame, WindowFunction};
 use shoal_physical_expr::PhysicalExprRef;
 
 use crate::context::TaskContext;
+use crate::memory::{batch_memory_size, MemoryConsumer, MemoryReservation};
 use crate::metrics::OperatorMetrics;
 use crate::operators::PhysicalSortExpr;
 use crate::plan::{
@@ -112,14 +113,16 @@ impl ExecutionPlan for WindowExec {
 
 impl SinkOperator for WindowExec {
     fn start(&self, _input_ordered: bool, ctx: &TaskContext) -> Result<Box<dyn GlobalSinkState>> {
-        Ok(Box::new(WindowGlobal(Arc::new(WindowShared {
+        let shared = Arc::new(WindowShared {
             partition_by: Arc::clone(&self.partition_by),
             order_by: Arc::clone(&self.order_by),
             functions: Arc::clone(&self.functions),
             input_schema: self.input.schema(),
             schema: Arc::clone(&self.schema),
             batch_size: ctx.batch_size(),
-        }))))
+        });
+        let hint = "partition the window by more columns, or filter first";
+        Ok(Box::new(WindowGlobal(shared, MemoryConsumer::new(ctx, "WindowExec", hint, &self.metrics))))
     }
     fn output_ordered(&self, _input_ordered: bool) -> bool {
         false
@@ -136,15 +139,19 @@ pub(crate) struct WindowShared {
     pub batch_size: usize,
 }
 
-struct WindowGlobal(Arc<WindowShared>);
+struct WindowGlobal(Arc<WindowShared>, MemoryConsumer);
 
 struct WindowLocal {
     batches: Vec<RecordBatch>,
+    reservation: MemoryReservation,
+    bytes: usize,
 }
 
 impl LocalSinkState for WindowLocal {
     fn sink(&mut self, _morsel: usize, batch: RecordBatch) -> Result<ControlFlow<()>> {
         if batch.num_rows() > 0 {
+            self.bytes += batch_memory_size(&batch);
+            self.reservation.try_reserve_at_least(self.bytes)?;
             self.batches.push(batch);
         }
         Ok(ControlFlow::Continue(()))
@@ -156,7 +163,7 @@ impl LocalSinkState for WindowLocal {
 
 impl GlobalSinkState for WindowGlobal {
     fn create_local(&self) -> Result<Box<dyn LocalSinkState>> {
-        Ok(Box::new(WindowLocal { batches: vec![] }))
+        Ok(Box::new(WindowLocal { batches: vec![], reservation: self.1.reservation(), bytes: 0 }))
     }
 
     fn finalize(
@@ -165,8 +172,14 @@ impl GlobalSinkState for WindowGlobal {
         ctx: &TaskContext,
     ) -> Result<Vec<RecordBatch>> {
         let shared = &self.0;
-        let batches: Vec<RecordBatch> =
-            downcast_locals::<WindowLocal>(locals)?.into_iter().flat_map(|l| l.batches).collect();
+        let mut memory = self.1.reservation();
+        let batches: Vec<RecordBatch> = downcast_locals::<WindowLocal>(locals)?
+            .into_iter()
+            .flat_map(|l| {
+                memory.merge(l.reservation);
+                l.batches
+            })
+            .collect();
         let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
         if rows == 0 {
             return Ok(vec![]);

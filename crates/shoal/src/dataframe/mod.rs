@@ -5,6 +5,7 @@
 //! `Result<DataFrame>`: an unknown column, an unknown function or a type error is reported by
 //! the call that introduced it.
 
+mod aggregate;
 mod describe;
 mod group_by;
 mod join;
@@ -95,7 +96,8 @@ impl DataFrame {
 
     fn task_context(&self) -> Result<TaskContext> {
         let pool = Arc::clone(&*self.session.state.pool.read().map_err(|_| poisoned())?);
-        let ctx = TaskContext::with_pool(pool, self.session.config());
+        let ctx = TaskContext::with_pool(pool, self.session.config())
+            .with_memory_pool(Arc::clone(self.session.memory_pool()));
         // The session's cancel handle (Ctrl-C) now points at this query's flag.
         *self.session.state.cancel.write().map_err(|_| poisoned())? = Arc::clone(ctx.cancel_flag());
         *self.session.state.progress.write().map_err(|_| poisoned())? = Arc::clone(ctx.progress());

@@ -3,13 +3,14 @@
 //! planner builds for a SELECT list (aggregate calls collected into one `Aggregate`, window calls
 //! grouped into one `Window` per PARTITION BY / ORDER BY, output names from aliases).
 
-use shoal_common::{internal_err, plan_err, Result};
+use shoal_common::{internal_err, Result};
 use shoal_expr::expr_fn::{row_number, Window};
 use shoal_expr::{
     col, lit, Column, Expr, LogicalPlan, LogicalPlanBuilder, SortExpr, Transformed, TreeNode,
     TreeNodeRecursion,
 };
 
+use super::aggregate::{plan_aggregation, Grouping};
 use super::resolve::normalize;
 use super::DataFrame;
 
@@ -163,16 +164,16 @@ impl DataFrame {
     }
 }
 
-/// Plan output `items` over `input`: an aggregate when grouping (`groups` is `Some`) or when an
+/// Plan output `items` over `input`: an aggregate when grouping (`grouping` is `Some`) or when an
 /// item calls an aggregate, then the window nodes, then the projection.
 pub(crate) fn plan_items(
     input: LogicalPlan,
-    groups: Option<Vec<Expr>>,
+    grouping: Option<Grouping>,
     items: Vec<Item>,
 ) -> Result<LogicalPlan> {
-    let aggregating = groups.is_some() || items.iter().any(|i| i.expr.contains_aggregate());
+    let aggregating = grouping.is_some() || items.iter().any(|i| i.expr.contains_aggregate());
     let (base, items) = if aggregating {
-        plan_aggregation(input, groups.unwrap_or_default(), items)?
+        plan_aggregation(input, grouping.unwrap_or(Grouping::Keys(vec![])), items)?
     } else {
         (input, items)
     };
@@ -184,86 +185,6 @@ pub(crate) fn plan_items(
         exprs.push(if coerced.name() == item.name { coerced } else { coerced.alias(&item.name) });
     }
     builder.project(exprs)?.build()
-}
-
-/// The aggregate calls in `expr`, added to `out` (call, normalized call) unless already there.
-fn collect_aggregates(expr: &Expr, input: &LogicalPlan, out: &mut Vec<(Expr, Expr)>) -> Result<()> {
-    let schema = input.schema();
-    let mut nested = None;
-    let _ = expr.apply(|e| {
-        if let Expr::AggregateFunction(a) = e {
-            if a.args.iter().any(Expr::contains_aggregate) {
-                nested = Some(e.clone());
-                return Ok(TreeNodeRecursion::Stop);
-            }
-            let n = normalize(e, schema);
-            if !out.iter().any(|(_, x)| *x == n) {
-                out.push((e.clone(), n));
-            }
-            return Ok(TreeNodeRecursion::Jump);
-        }
-        Ok(TreeNodeRecursion::Continue)
-    });
-    match nested {
-        Some(e) => plan_err!("aggregate function calls cannot be nested: {e}"),
-        None => Ok(()),
-    }
-}
-
-/// The `Aggregate` of `groups` and the items' aggregate calls, and the items rewritten to
-/// refer to its output columns.
-fn plan_aggregation(
-    input: LogicalPlan,
-    groups: Vec<Expr>,
-    items: Vec<Item>,
-) -> Result<(LogicalPlan, Vec<Item>)> {
-    let in_schema = input.schema().clone();
-    for g in &groups {
-        if g.contains_aggregate() || g.contains_window() {
-            return plan_err!("group_by() keys cannot contain aggregate or window functions: {g}");
-        }
-    }
-    let mut unique_groups: Vec<Expr> = vec![];
-    let mut normalized_groups: Vec<Expr> = vec![];
-    for g in groups {
-        let n = normalize(&g, &in_schema);
-        if !normalized_groups.contains(&n) {
-            normalized_groups.push(n);
-            unique_groups.push(g);
-        }
-    }
-    let mut aggregates = vec![];
-    for item in &items {
-        collect_aggregates(&item.expr, &input, &mut aggregates)?;
-    }
-    let (aggr_exprs, aggr_normalized): (Vec<Expr>, Vec<Expr>) = aggregates.into_iter().unzip();
-    let offset = unique_groups.len();
-    let aggregate = LogicalPlanBuilder::from(input).aggregate(unique_groups, aggr_exprs)?.build()?;
-    let agg_schema = aggregate.schema().clone();
-    let rewrite = |expr: Expr| -> Result<Expr> {
-        let out = expr.transform_down(|e| {
-            let n = normalize(&e, &in_schema);
-            if let Some(i) = normalized_groups.iter().position(|g| *g == n) {
-                return Ok(Transformed::yes(Expr::Column(agg_schema.column(i))));
-            }
-            if let Some(j) = aggr_normalized.iter().position(|a| *a == n) {
-                return Ok(Transformed::yes(Expr::Column(agg_schema.column(offset + j))));
-            }
-            match &e {
-                Expr::Column(c) => plan_err!(
-                    "column '{}' must be a group_by() key or be used in an aggregate function",
-                    c.flat_name()
-                ),
-                _ => Ok(Transformed::no(e)),
-            }
-        })?;
-        Ok(out.data)
-    };
-    let items = items
-        .into_iter()
-        .map(|item| Ok(Item { expr: rewrite(item.expr)?, name: item.name }))
-        .collect::<Result<Vec<_>>>()?;
-    Ok((aggregate, items))
 }
 
 /// One `Window` node per distinct (PARTITION BY, ORDER BY) of the items' window calls, in order
