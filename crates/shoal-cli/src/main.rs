@@ -54,7 +54,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
         config = config.with_threads(n);
     }
     if let Some(size) = &cli.memory_limit {
-        let bytes = shoal::parse_byte_size(size).map_err(|e| Failure(format!("Error: --memory-limit: {e}")))?;
+        let bytes =
+            shoal::parse_byte_size(size).map_err(|e| Failure(format!("Error: --memory-limit: {e}")))?;
         config = config.with_memory_limit(bytes);
     }
     if let Some(dir) = &cli.spill_path {

@@ -26,12 +26,7 @@ struct NameEndsWith {
 }
 
 impl NameEndsWith {
-    fn new(
-        suffix: &'static str,
-        name_column: usize,
-        output: Vec<usize>,
-        selectivity: Option<f64>,
-    ) -> Arc<Self> {
+    fn new(suffix: &'static str, name_column: usize, output: Vec<usize>, late: bool) -> Arc<Self> {
         Arc::new(Self {
             suffix,
             predicate_columns: vec![name_column],

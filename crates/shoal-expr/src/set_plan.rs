@@ -1,5 +1,6 @@
 //! Plan nodes that combine whole relations: [`Union`] (UNION ALL), [`SetOperation`]
-//! (INTERSECT / EXCEPT [ALL]), and the recursive CTE pair [`RecursiveQuery`] / [`WorkTableScan`].
+//! (INTERSECT / EXCEPT, with or without ALL), and the recursive CTE pair [`RecursiveQuery`] /
+//! [`WorkTableScan`].
 
 use std::sync::Arc;
 

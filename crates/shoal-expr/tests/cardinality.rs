@@ -134,7 +134,9 @@ fn aggregates_multiply_key_distinct_counts() {
 #[test]
 fn range_tests_on_aggregate_values_keep_few_groups() {
     // HAVING count(*) > 5 over 100 groups: a threshold keeps 5% of them
-    let grouped = || orders().aggregate(vec![col("o_cust")], vec![shoal_expr::expr_fn::count_star().alias("n")]).unwrap();
+    let grouped = || {
+        orders().aggregate(vec![col("o_cust")], vec![shoal_expr::expr_fn::count_star().alias("n")]).unwrap()
+    };
     close(rows(grouped().filter(col("n").gt(lit(5i64))).unwrap()), 5.0);
     // a range test on a group key still uses its bounds
     close(rows(grouped().filter(col("o_cust").lt(lit(51i64))).unwrap()), 50.0);

@@ -8,8 +8,8 @@ use shoal_expr::{Expr, LogicalPlan, PlanSchema, Transformed};
 
 use crate::{
     DecorrelatePredicateSubquery, EliminateCommonSubexpressions, EliminateFilter, EliminateLimit,
-    PropagateEmptyRelation, PushDownFilter, PushDownLimit, PushDownProjection, PushDownSemiJoin, PushJoinKeysIntoAggregate, ReorderJoins,
-    ScalarSubqueryToJoin, SimplifyExpressions, SortLimitToTopK,
+    PropagateEmptyRelation, PushDownFilter, PushDownLimit, PushDownProjection, PushDownSemiJoin,
+    PushJoinKeysIntoAggregate, ReorderJoins, ScalarSubqueryToJoin, SimplifyExpressions, SortLimitToTopK,
 };
 
 /// The most passes over the rule list; plans usually settle after one or two.

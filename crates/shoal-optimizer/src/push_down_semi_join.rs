@@ -85,7 +85,14 @@ fn push_down(semi: Join) -> Result<Transformed<LogicalPlan>> {
         Side::Left => (Arc::new(pushed), Arc::clone(&below.right)),
         Side::Right => (Arc::clone(&below.left), Arc::new(pushed)),
     };
-    let join = Join::try_new(left, right, below.on.clone(), below.filter.clone(), below.join_type, below.null_aware)?;
+    let join = Join::try_new(
+        left,
+        right,
+        below.on.clone(),
+        below.filter.clone(),
+        below.join_type,
+        below.null_aware,
+    )?;
     Ok(Transformed::yes(LogicalPlan::Join(join)))
 }
 
@@ -119,7 +126,8 @@ fn target_side(semi: &Join, below: &Join) -> Option<Side> {
     if columns.is_empty() {
         return None;
     }
-    let holds = |plan: &LogicalPlan, c: &Column| plan.schema().maybe_index_of_column(c).ok().flatten().is_some();
+    let holds =
+        |plan: &LogicalPlan, c: &Column| plan.schema().maybe_index_of_column(c).ok().flatten().is_some();
     let side_of = |c: &Column| match (holds(&below.left, c), holds(&below.right, c)) {
         (true, false) => Some(Side::Left),
         (false, true) => Some(Side::Right),

@@ -106,8 +106,11 @@ fn filter_aggregate_side(
         return Ok(None);
     }
     // The keys, renamed so they never clash with the aggregate input's columns.
-    let exprs =
-        columns.iter().enumerate().map(|(i, c)| Expr::Column(c.clone()).alias(format!("{KEY_PREFIX}{i}"))).collect();
+    let exprs = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Expr::Column(c.clone()).alias(format!("{KEY_PREFIX}{i}")))
+        .collect();
     let key_plan = LogicalPlan::Projection(Projection::try_new(exprs, Arc::new(source.clone()))?);
     let on: Vec<(Expr, Expr)> = keys
         .iter()
@@ -191,8 +194,9 @@ fn key_source<'a>(plan: &'a LogicalPlan, columns: &[Column]) -> Option<&'a Logic
     loop {
         candidates.push((node, estimate_rows(node)?));
         let LogicalPlan::Join(j) = node else { break };
-        let holds =
-            |p: &LogicalPlan| columns.iter().all(|c| p.schema().maybe_index_of_column(c).ok().flatten().is_some());
+        let holds = |p: &LogicalPlan| {
+            columns.iter().all(|c| p.schema().maybe_index_of_column(c).ok().flatten().is_some())
+        };
         let left_ok = holds(&j.left);
         let right_ok = holds(&j.right) && !matches!(j.join_type, JoinType::LeftSemi | JoinType::LeftAnti);
         node = match (left_ok, right_ok) {

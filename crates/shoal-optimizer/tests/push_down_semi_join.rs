@@ -73,21 +73,34 @@ fn q18_semi_join_sinks_onto_orders() {
 #[test]
 fn anti_joins_sink_below_inner_joins_too() {
     let plan = apply(&PushDownSemiJoin, semi(q18_joins(), "o_orderkey", JoinType::LeftAnti));
-    assert!(plan.contains("    Join: type=LeftAnti, on=[o_orderkey = s_orderkey]\n      TableScan: orders"), "{plan}");
+    assert!(
+        plan.contains("    Join: type=LeftAnti, on=[o_orderkey = s_orderkey]\n      TableScan: orders"),
+        "{plan}"
+    );
     // NOT IN (null-aware) reads only the row's key and whether the subquery holds a NULL
     let LogicalPlan::Join(j) = semi(q18_joins(), "o_orderkey", JoinType::LeftAnti) else { panic!() };
     let aware = Join::try_new(j.left, j.right, j.on, j.filter, JoinType::LeftAnti, true).unwrap();
     let plan = apply(&PushDownSemiJoin, LogicalPlan::Join(aware));
     assert!(plan.starts_with("Join: type=Inner"), "{plan}");
-    assert!(plan.contains("    Join: type=LeftAnti, on=[o_orderkey = s_orderkey], null_aware\n      TableScan: orders"), "{plan}");
+    assert!(
+        plan.contains(
+            "    Join: type=LeftAnti, on=[o_orderkey = s_orderkey], null_aware\n      TableScan: orders"
+        ),
+        "{plan}"
+    );
 }
 
 #[test]
 fn key_of_the_probe_side_stays_when_the_join_filters_it() {
     // lineitem (6000 rows) ⋈ orders filtered to one order: the join yields ~4 rows, fewer than
     // lineitem, so the semi join on l_orderkey stays above the join
-    let small = orders().filter(col("o_custkey").eq(lit(3i64))).unwrap().filter(col("o_orderkey").eq(lit(9i64))).unwrap();
-    let joins = lineitem().join_on(build(small), JoinType::Inner, col("l_orderkey").eq(col("o_orderkey"))).unwrap();
+    let small = orders()
+        .filter(col("o_custkey").eq(lit(3i64)))
+        .unwrap()
+        .filter(col("o_orderkey").eq(lit(9i64)))
+        .unwrap();
+    let joins =
+        lineitem().join_on(build(small), JoinType::Inner, col("l_orderkey").eq(col("o_orderkey"))).unwrap();
     let plan = apply(&PushDownSemiJoin, semi(joins, "l_orderkey", JoinType::LeftSemi));
     assert!(plan.starts_with("Join: type=LeftSemi"), "{plan}");
 }
@@ -95,15 +108,21 @@ fn key_of_the_probe_side_stays_when_the_join_filters_it() {
 #[test]
 fn only_the_preserved_side_of_an_outer_join() {
     // orders LEFT JOIN lineitem: a key of orders moves onto orders
-    let left = || orders().join_on(build(lineitem()), JoinType::Left, col("o_orderkey").eq(col("l_orderkey"))).unwrap();
+    let left = || {
+        orders().join_on(build(lineitem()), JoinType::Left, col("o_orderkey").eq(col("l_orderkey"))).unwrap()
+    };
     let plan = apply(&PushDownSemiJoin, semi(left(), "o_orderkey", JoinType::LeftSemi));
     assert!(plan.starts_with("Join: type=Left,"), "{plan}");
-    assert!(plan.contains("  Join: type=LeftSemi, on=[o_orderkey = s_orderkey]\n    TableScan: orders"), "{plan}");
+    assert!(
+        plan.contains("  Join: type=LeftSemi, on=[o_orderkey = s_orderkey]\n    TableScan: orders"),
+        "{plan}"
+    );
     // a key of the NULL-supplying lineitem stays above (rows without a line would change)
     let plan = apply(&PushDownSemiJoin, semi(left(), "l_orderkey", JoinType::LeftAnti));
     assert!(plan.starts_with("Join: type=LeftAnti"), "{plan}");
     // full joins preserve both sides: never
-    let full = orders().join_on(build(lineitem()), JoinType::Full, col("o_orderkey").eq(col("l_orderkey"))).unwrap();
+    let full =
+        orders().join_on(build(lineitem()), JoinType::Full, col("o_orderkey").eq(col("l_orderkey"))).unwrap();
     let plan = apply(&PushDownSemiJoin, semi(full, "o_orderkey", JoinType::LeftSemi));
     assert!(plan.starts_with("Join: type=LeftSemi"), "{plan}");
 }
@@ -127,7 +146,9 @@ fn unknown_sizes_keep_the_written_plan() {
 
 #[test]
 fn two_semi_joins_both_sink() {
-    let once = q18_joins().join_on(big_orders(), JoinType::LeftSemi, col("o_orderkey").eq(col("s_orderkey"))).unwrap();
+    let once = q18_joins()
+        .join_on(big_orders(), JoinType::LeftSemi, col("o_orderkey").eq(col("s_orderkey")))
+        .unwrap();
     let others = table("other", Some(10), &[("x", 10.0)]).build().unwrap();
     let twice = build(once.join_on(others, JoinType::LeftAnti, col("o_custkey").eq(col("x"))).unwrap());
     let out = apply(&PushDownSemiJoin, twice);

@@ -26,12 +26,15 @@ fn per_part() -> LogicalPlanBuilder {
 
 /// 2000 parts, filtered to a few.
 fn parts() -> LogicalPlanBuilder {
-    table("part", Some(2000), &[("p_partkey", 2000.0), ("p_brand", 25.0)]).filter(col("p_brand").eq(lit(3i64))).unwrap()
+    table("part", Some(2000), &[("p_partkey", 2000.0), ("p_brand", 25.0)])
+        .filter(col("p_brand").eq(lit(3i64)))
+        .unwrap()
 }
 
 #[test]
 fn q17_aggregate_groups_only_the_keys_of_the_filtered_parts() {
-    let plan = build(parts().join_on(build(per_part()), JoinType::Inner, col("p_partkey").eq(col("corr"))).unwrap());
+    let plan =
+        build(parts().join_on(build(per_part()), JoinType::Inner, col("p_partkey").eq(col("corr"))).unwrap());
     assert_eq!(
         apply(&PushJoinKeysIntoAggregate, plan),
         "Join: type=Inner, on=[p_partkey = corr]
@@ -52,8 +55,10 @@ fn q17_aggregate_groups_only_the_keys_of_the_filtered_parts() {
 fn keys_come_from_the_small_input_inside_a_join() {
     // (orders ⋈ filtered parts) ⋈ per_part: the keys are read from the filtered parts alone
     let orders = table("orders", Some(50_000), &[("o_partkey", 2000.0)]);
-    let outer = orders.join_on(build(parts()), JoinType::Inner, col("o_partkey").eq(col("p_partkey"))).unwrap();
-    let plan = build(outer.join_on(build(per_part()), JoinType::Inner, col("p_partkey").eq(col("corr"))).unwrap());
+    let outer =
+        orders.join_on(build(parts()), JoinType::Inner, col("o_partkey").eq(col("p_partkey"))).unwrap();
+    let plan =
+        build(outer.join_on(build(per_part()), JoinType::Inner, col("p_partkey").eq(col("corr"))).unwrap());
     let out = apply(&PushJoinKeysIntoAggregate, plan);
     let expected = "      Join: type=LeftSemi, on=[pk = __agg_key_0]
         TableScan: lineitem
@@ -81,11 +86,13 @@ fn keys_come_from_the_small_input_inside_a_join() {
 #[test]
 fn scalar_subquery_left_join_filters_its_aggregate() {
     // parts LEFT JOIN per_part: the aggregate supplies NULLs; its unmatched groups never show
-    let plan = build(parts().join_on(build(per_part()), JoinType::Left, col("p_partkey").eq(col("corr"))).unwrap());
+    let plan =
+        build(parts().join_on(build(per_part()), JoinType::Left, col("p_partkey").eq(col("corr"))).unwrap());
     let out = apply(&PushJoinKeysIntoAggregate, plan);
     assert!(out.contains("Join: type=LeftSemi, on=[pk = __agg_key_0]"), "{out}");
     // per_part LEFT JOIN parts: every group is kept, so nothing may be filtered
-    let plan = build(per_part().join_on(build(parts()), JoinType::Left, col("corr").eq(col("p_partkey"))).unwrap());
+    let plan =
+        build(per_part().join_on(build(parts()), JoinType::Left, col("corr").eq(col("p_partkey"))).unwrap());
     let out = apply(&PushJoinKeysIntoAggregate, plan);
     assert!(!out.contains("LeftSemi"), "{out}");
 }
@@ -93,14 +100,19 @@ fn scalar_subquery_left_join_filters_its_aggregate() {
 #[test]
 fn aggregate_values_and_large_inputs_are_left_alone() {
     // joined on the aggregate's value, not its group key
-    let plan = build(parts().join_on(build(per_part()), JoinType::Inner, col("p_partkey").eq(col("avg_q"))).unwrap());
+    let plan = build(
+        parts().join_on(build(per_part()), JoinType::Inner, col("p_partkey").eq(col("avg_q"))).unwrap(),
+    );
     assert!(!apply(&PushJoinKeysIntoAggregate, plan).contains("LeftSemi"));
     // the other input holds every part: filtering would keep all groups
     let all_parts = table("part", Some(2000), &[("p_partkey", 2000.0)]);
-    let plan = build(all_parts.join_on(build(per_part()), JoinType::Inner, col("p_partkey").eq(col("corr"))).unwrap());
+    let plan = build(
+        all_parts.join_on(build(per_part()), JoinType::Inner, col("p_partkey").eq(col("corr"))).unwrap(),
+    );
     assert!(!apply(&PushJoinKeysIntoAggregate, plan).contains("LeftSemi"));
     // unknown sizes
     let unknown = table("part", None, &[("p_partkey", 2000.0)]);
-    let plan = build(unknown.join_on(build(per_part()), JoinType::Inner, col("p_partkey").eq(col("corr"))).unwrap());
+    let plan =
+        build(unknown.join_on(build(per_part()), JoinType::Inner, col("p_partkey").eq(col("corr"))).unwrap());
     assert!(!apply(&PushJoinKeysIntoAggregate, plan).contains("LeftSemi"));
 }

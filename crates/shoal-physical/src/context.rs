@@ -22,9 +22,13 @@ pub struct Progress {
 /// A consistent-enough copy of [`Progress`] at one moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ProgressSnapshot {
+    /// Morsels planned by the sources started so far.
     pub morsels_total: u64,
+    /// Morsels fully read.
     pub morsels_done: u64,
+    /// Bytes of the planned morsels, where the source knows them.
     pub bytes_total: u64,
+    /// Bytes of the morsels fully read.
     pub bytes_done: u64,
     /// Rows read by the sources so far (grows batch by batch, inside a morsel too).
     pub rows_read: u64,
@@ -48,6 +52,7 @@ impl Progress {
         self.rows_read.fetch_add(rows, Ordering::Relaxed);
     }
 
+    /// The counters now (each read atomically, not all at the same instant).
     pub fn snapshot(&self) -> ProgressSnapshot {
         ProgressSnapshot {
             morsels_total: self.morsels_total.load(Ordering::Relaxed),
@@ -115,9 +120,11 @@ impl TaskContext {
         &self.memory
     }
 
+    /// The session's rayon pool, on which every operator runs.
     pub fn pool(&self) -> &Arc<rayon::ThreadPool> {
         &self.pool
     }
+    /// The session settings the query runs with.
     pub fn config(&self) -> &SessionConfig {
         &self.config
     }
@@ -125,6 +132,7 @@ impl TaskContext {
     pub fn threads(&self) -> usize {
         self.pool.current_num_threads().max(1)
     }
+    /// Target rows per batch (at least 1).
     pub fn batch_size(&self) -> usize {
         self.config.batch_size.max(1)
     }
@@ -136,6 +144,7 @@ impl TaskContext {
     pub fn cancel(&self) {
         self.cancel.store(true, Ordering::Relaxed);
     }
+    /// True once the query was cancelled; operators check it between batches.
     pub fn is_cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)
     }
@@ -147,6 +156,7 @@ impl TaskContext {
             Ok(())
         }
     }
+    /// The progress counters of this query.
     pub fn progress(&self) -> &Arc<Progress> {
         &self.progress
     }

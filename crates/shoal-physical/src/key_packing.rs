@@ -10,6 +10,7 @@ use shoal_common::{internal_err, Result};
 
 /// A packed key: `u64`, `u128` or a wider key of several words.
 pub trait PackedKey: Copy + Eq + Hash + Default + Send + Sync + 'static {
+    /// Width of the key in bits.
     const BITS: u32;
     /// OR in `code` (of at most 128 bits, fitting the key from `shift` on) at bit `shift`.
     fn put(&mut self, shift: u32, code: u128);

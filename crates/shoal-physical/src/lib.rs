@@ -9,6 +9,8 @@
 //!   progress).
 //! * [`displayable`] / [`explain_analyze`] print it for EXPLAIN.
 
+#![warn(missing_docs)]
+
 pub mod aggregate;
 pub mod context;
 pub mod display;

@@ -42,9 +42,11 @@ impl OperatorMetrics {
         }
     }
 
+    /// Rows output so far.
     pub fn rows_out(&self) -> u64 {
         self.rows_out.load(Ordering::Relaxed)
     }
+    /// Batches output so far.
     pub fn batches_out(&self) -> u64 {
         self.batches_out.load(Ordering::Relaxed)
     }

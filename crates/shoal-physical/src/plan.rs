@@ -27,6 +27,7 @@ pub trait ExecutionPlan: Send + Sync + Debug {
     fn metrics(&self) -> &OperatorMetrics;
     /// How the scheduler runs this operator.
     fn role(&self) -> OperatorRole<'_>;
+    /// The operator as `Any`, to downcast to its concrete type.
     fn as_any(&self) -> &dyn Any;
 }
 
@@ -72,6 +73,7 @@ pub type EmitBatch<'a> = dyn FnMut(RecordBatch) -> Result<ControlFlow<()>> + 'a;
 
 /// A leaf operator whose output is split into morsels that workers read in parallel.
 pub trait MorselSource: Send + Sync {
+    /// How many morsels the source is split into.
     fn morsel_count(&self) -> usize;
     /// Read morsel `index`, pushing each batch into `emit`; stop when it returns `Break`.
     fn read_morsel(&self, index: usize, emit: &mut EmitBatch<'_>) -> Result<()>;
@@ -88,6 +90,7 @@ pub trait MorselSource: Send + Sync {
 
 /// An operator that maps each input batch to one output batch.
 pub trait StreamingOperator: Send + Sync {
+    /// Map one input batch to one output batch (possibly empty).
     fn process(&self, batch: RecordBatch) -> Result<RecordBatch>;
     /// Does the operator produce rows of its own once every input batch was processed?
     fn has_final_output(&self) -> bool {
@@ -125,6 +128,7 @@ pub trait GlobalSinkState: Send + Sync {
 pub trait LocalSinkState: Send {
     /// Absorb one batch that came from morsel `morsel`; `Break` when no more input is needed.
     fn sink(&mut self, morsel: usize, batch: RecordBatch) -> Result<ControlFlow<()>>;
+    /// The state as `Any`, so the global state can downcast it when combining.
     fn into_any(self: Box<Self>) -> Box<dyn Any>;
 }
 

@@ -288,3 +288,26 @@ fn partitioned_merge_with_string_keys_at_1_and_4_threads() {
         assert!(rows.iter().any(|r| r == want), "missing {want}");
     }
 }
+
+#[test]
+fn single_integer_key_matches_the_oracle_across_the_small_group_limit() {
+    // A few groups first (looked up by comparison), then more than eight (hashed), then a
+    // batch with NULLs; the ids must match the row-format oracle throughout.
+    let mut rng = Lcg(7);
+    let mut batches: Vec<Vec<ArrayRef>> = vec![];
+    for (distinct, nulls) in [(3u64, false), (3, false), (5, false), (40, false), (12, true), (2, false)] {
+        let values: Int64Array =
+            (0..500).map(|_| (!nulls || rng.maybe(5)).then(|| rng.next(distinct) as i64 * 10)).collect();
+        batches.push(vec![Arc::new(values)]);
+    }
+    let mut primitive = new_group_values(&[DataType::Int64]).unwrap();
+    let mut oracle = RowGroupValues::try_new(&[DataType::Int64]).unwrap();
+    let (ids, keys, groups) = run_group_values(primitive.as_mut(), &batches);
+    let (want_ids, want_keys, want_groups) = run_group_values(&mut oracle, &batches);
+    assert_eq!(groups, want_groups);
+    assert_eq!(groups, 41, "40 values and NULL");
+    assert_eq!(ids, want_ids);
+    assert_eq!(keys[0].to_data(), want_keys[0].to_data());
+    // the first batch saw three groups: ids 0, 1, 2 in order of first appearance
+    assert!(ids[..500].iter().all(|&g| g < 3));
+}

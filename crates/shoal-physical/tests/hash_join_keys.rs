@@ -277,15 +277,26 @@ fn decimal_and_float_keys_pack_their_bits() {
 }
 
 #[test]
-fn large_partitioned_build_with_many_duplicates() {
-    // 80k build rows (partitioned at 4 threads), each (a, b) key 4 times; every 13th b NULL
+fn large_build_with_many_duplicates_dense_keys() {
+    // dense keys: the packed key indexes an array directly
+    large_build_with_many_duplicates(1);
+}
+
+#[test]
+fn large_partitioned_build_with_many_duplicates_sparse_keys() {
+    // sparse keys: a hash table, partitioned at 4 threads
+    large_build_with_many_duplicates(1_000_003);
+}
+
+/// 80k build rows, each (a * stride, b) key 4 times, every 13th b NULL.
+fn large_build_with_many_duplicates(stride: i64) {
     let n = 80_000usize;
     let build = Table {
         id_name: "rid",
         key_names: vec!["ra", "rb"],
         ids: ids(n, 1_000_000),
         keys: vec![
-            Arc::new(Int64Array::from_iter((0..n).map(|i| Some((i / 4 % 5000) as i64)))),
+            Arc::new(Int64Array::from_iter((0..n).map(|i| Some((i / 4 % 5000) as i64 * stride)))),
             Arc::new(Int64Array::from_iter((0..n).map(|i| (i % 13 != 0).then_some((i / 20_000) as i64)))),
         ],
     };
@@ -294,7 +305,7 @@ fn large_partitioned_build_with_many_duplicates() {
         key_names: vec!["la", "lb"],
         ids: ids(3000, 0),
         keys: vec![
-            Arc::new(Int64Array::from_iter((0..3000).map(|i| Some((i * 7 % 6000) as i64)))),
+            Arc::new(Int64Array::from_iter((0..3000).map(|i| Some((i * 7 % 6000) as i64 * stride)))),
             Arc::new(Int64Array::from_iter((0..3000).map(|i| Some((i % 5) as i64)))),
         ],
     };

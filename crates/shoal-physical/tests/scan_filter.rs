@@ -10,8 +10,13 @@ use arrow::datatypes::{DataType, Field, Schema};
 use arrow::record_batch::RecordBatch;
 use common::*;
 use shoal_expr::AggregateFunction::*;
-use shoal_expr::{col, lit, JoinType, LogicalPlanBuilder};
+use shoal_expr::{col, lit, Column, Expr, JoinType, LogicalPlanBuilder};
 use shoal_physical::{create_physical_plan, displayable, ScanExec};
+
+/// The column `name` of relation `relation`.
+fn qcol(relation: &str, name: &str) -> Expr {
+    Expr::Column(Column::new(Some(relation), name))
+}
 
 /// `batches` batches of `rows` rows: id, mode (string, NULL every 5th row), qty (nullable
 /// int, NULL every 7th row).
@@ -123,9 +128,9 @@ fn aggregate_and_join_above_a_filtered_scan() {
         .build()
         .unwrap();
     let plan = left
-        .join(right, JoinType::Inner, (vec![col("l.id")], vec![col("r.id")]), None)
+        .join(right, JoinType::Inner, (vec![qcol("l", "id")], vec![qcol("r", "id")]), None)
         .unwrap()
-        .aggregate(vec![col("l.qty")], vec![agg(Count, None, false)])
+        .aggregate(vec![qcol("l", "qty")], vec![agg(Count, None, false)])
         .unwrap()
         .build()
         .unwrap();
@@ -161,9 +166,9 @@ fn semi_join_keeps_left_filter_columns_it_needs() {
         .unwrap()
         .alias("l")
         .unwrap()
-        .join(right, JoinType::LeftSemi, (vec![col("l.id")], vec![col("r.id")]), None)
+        .join(right, JoinType::LeftSemi, (vec![qcol("l", "id")], vec![qcol("r", "id")]), None)
         .unwrap()
-        .project(vec![col("l.id"), col("l.qty")])
+        .project(vec![qcol("l", "id"), qcol("l", "qty")])
         .unwrap()
         .build()
         .unwrap();
@@ -185,7 +190,7 @@ fn filter_without_projection_outputs_every_column() {
         .build()
         .unwrap();
     let rows = rows_at_1_and_4(&plan, true);
-    assert_eq!(rows, strs(&["10|MAIL|NULL|note 10", "11|SHIP|1|note 11", "9|AIR|9|note 9"]));
+    assert_eq!(rows, strs(&["10|NULL|0|note 10", "11|SHIP|1|note 11", "9|AIR|9|note 9"]));
     let physical = create_physical_plan(&plan, &Default::default()).unwrap();
     let scan = physical.as_any().downcast_ref::<ScanExec>().expect("the filter is fused into the scan");
     assert!(scan.filter().is_some_and(|f| f.placeholder_columns().is_empty()));

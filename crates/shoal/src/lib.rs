@@ -25,7 +25,7 @@ pub mod udf;
 
 pub use dataframe::{rows_to_strings, DataFrame, GroupBy};
 pub use session::{Session, StatementResult};
-pub use shoal_common::byte_size::parse_byte_size;
+pub use shoal_common::byte_size::{format_bytes, parse_byte_size};
 pub use shoal_common::{Result, SessionConfig, ShoalError};
 pub use shoal_datasource::{CsvOptions, ParquetOptions};
 pub use shoal_expr::{col, display, lit, Expr, JoinType, LogicalPlan, SortExpr};

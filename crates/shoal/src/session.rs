@@ -37,6 +37,10 @@ pub(crate) struct SessionState {
     pub(crate) progress: RwLock<Arc<shoal_physical::Progress>>,
     /// The memory budget shared by the session's queries (`memory_limit`).
     pub(crate) memory: Arc<shoal_physical::MemoryPool>,
+    /// The memory of in-memory tables made by CREATE TABLE / INSERT (lower-case name), held
+    /// from the pool until the table is dropped or replaced.
+    pub(crate) table_memory:
+        std::sync::Mutex<std::collections::HashMap<String, Vec<shoal_physical::MemoryReservation>>>,
 }
 
 /// The outcome of one SQL statement run by [`Session::execute_sql`].
@@ -79,6 +83,7 @@ impl Session {
         Self {
             state: Arc::new(SessionState {
                 memory,
+                table_memory: Default::default(),
                 config: RwLock::new(config),
                 pool: RwLock::new(pool),
                 catalog: RwLock::new(Catalog::default()),
@@ -153,6 +158,40 @@ impl Session {
         &self.state.memory
     }
 
+    /// Reserve the memory of `batches`, about to be kept as (part of) the in-memory table `name`.
+    pub(crate) fn reserve_table_memory(
+        &self,
+        name: &str,
+        batches: &[RecordBatch],
+    ) -> Result<shoal_physical::MemoryReservation> {
+        let consumer =
+            shoal_physical::MemoryConsumer::detached(self.memory_pool(), &format!("table '{name}'"))
+                .with_hint("drop in-memory tables that are no longer needed (DROP TABLE)");
+        let mut reservation = consumer.reservation();
+        reservation.try_grow(shoal_physical::memory::batches_memory_size(batches))?;
+        Ok(reservation)
+    }
+
+    /// Keep `reservation` for table `name` (replacing what the table held when `replace`);
+    /// `None` forgets the table's memory (DROP TABLE).
+    pub(crate) fn keep_table_memory(
+        &self,
+        name: &str,
+        reservation: Option<shoal_physical::MemoryReservation>,
+        replace: bool,
+    ) -> Result<()> {
+        let mut tables = self.state.table_memory.lock().map_err(|_| poisoned())?;
+        let held = tables.entry(name.to_lowercase()).or_default();
+        if replace {
+            held.clear();
+        }
+        held.extend(reservation);
+        if held.is_empty() {
+            tables.remove(&name.to_lowercase());
+        }
+        Ok(())
+    }
+
     /// Progress of the running (or last) query: morsels and bytes known and done so far. Safe
     /// to call from another thread (a progress bar).
     pub fn progress(&self) -> shoal_physical::ProgressSnapshot {
@@ -177,6 +216,18 @@ impl Session {
     }
 
     /// Register CSV file(s) with a header row and `,` delimiter (schema inferred) as table `name`.
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("people.csv");
+    /// std::fs::write(&path, "id,name\n1,ann\n2,bob\n")?;
+    /// let s = Session::new();
+    /// s.register_csv("people", &path)?;
+    /// let rows = s.sql("SELECT name FROM people WHERE id = 2")?.collect()?;
+    /// assert_eq!(shoal::rows_to_strings(&rows)?, vec!["bob"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn register_csv(&self, name: &str, path: impl AsRef<Path>) -> Result<()> {
         self.register_csv_with(name, path, self.csv_defaults())
     }
@@ -194,7 +245,20 @@ impl Session {
         self.register_table(name, table)
     }
 
-    /// Register in-memory batches as table `name`.
+    /// Register in-memory batches as table `name` (all of the first batch's schema; at least
+    /// one batch).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use arrow::array::Int64Array;
+    /// use arrow::record_batch::RecordBatch;
+    /// use shoal::prelude::*;
+    /// let batch = RecordBatch::try_from_iter([("x", Arc::new(Int64Array::from(vec![1, 2, 3])) as _)])?;
+    /// let s = Session::new();
+    /// s.register_batches("t", vec![batch])?;
+    /// assert_eq!(shoal::rows_to_strings(&s.sql("SELECT sum(x) FROM t")?.collect()?)?, vec!["6"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn register_batches(&self, name: &str, batches: Vec<RecordBatch>) -> Result<()> {
         let Some(first) = batches.first() else {
             return plan_err!("register_batches('{name}'): at least one batch is needed to know the schema");
@@ -213,7 +277,18 @@ impl Session {
     }
 
     /// Plan one SQL statement as a lazy [`DataFrame`]. DDL statements (CREATE VIEW, SET, ...)
-    /// take effect at once and give an empty DataFrame.
+    /// take effect at once and give an empty DataFrame. A mistake is an error here, not at
+    /// `collect`, and points at its position in the text.
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let s = Session::new();
+    /// let df = s.sql("SELECT x * 2 AS y FROM (VALUES (1), (2)) AS t(x) ORDER BY y DESC")?;
+    /// assert_eq!(shoal::rows_to_strings(&df.collect()?)?, vec!["4", "2"]);
+    /// let err = s.sql("SELECT xx FROM (VALUES (1)) AS t(x)").err().map(|e| e.to_string());
+    /// assert_eq!(err.as_deref(), Some("column 'xx' not found; did you mean 'x'?"));
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn sql(&self, sql: &str) -> Result<DataFrame> {
         let statements = shoal_sql::split_statements(sql)?;
         if statements.len() != 1 {

@@ -49,9 +49,10 @@ impl Session {
         };
         let batches = df.collect()?;
         let batches = batches.iter().map(|b| conform(b, &schema, name)).collect::<Result<Vec<_>>>()?;
+        let memory = self.reserve_table_memory(name, &batches)?;
         let table = MemTable::try_new(schema, batches)?;
         self.state.catalog.write().map_err(|_| poisoned())?.register_table(name, Arc::new(table));
-        Ok(())
+        self.keep_table_memory(name, Some(memory), true)
     }
 
     /// `INSERT INTO table`: append the rows of `plan` (already in the table's column order and
@@ -62,6 +63,7 @@ impl Session {
         let mut new_batches =
             batches.iter().map(|b| conform(b, &schema, table)).collect::<Result<Vec<_>>>()?;
         new_batches.retain(|b| b.num_rows() > 0);
+        let memory = self.reserve_table_memory(table, &new_batches)?;
         // Re-read the table under the lock, so concurrent inserts do not lose rows.
         let mut catalog = self.state.catalog.write().map_err(|_| poisoned())?;
         let current = catalog.table(table);
@@ -76,12 +78,14 @@ impl Session {
         let updated = MemTable::try_new(schema, all)?;
         let name = registered_name(&catalog.names(), table);
         catalog.register_table(&name, Arc::new(updated));
-        Ok(())
+        drop(catalog);
+        self.keep_table_memory(table, Some(memory), false)
     }
 
     /// `DROP TABLE`.
     pub(crate) fn drop_table(&self, name: &str, if_exists: bool) -> Result<()> {
-        self.state.catalog.write().map_err(|_| poisoned())?.drop_table(name, if_exists)
+        self.state.catalog.write().map_err(|_| poisoned())?.drop_table(name, if_exists)?;
+        self.keep_table_memory(name, None, true)
     }
 
     /// The in-memory table `name`, or an error saying why rows cannot be added to it.

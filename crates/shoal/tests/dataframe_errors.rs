@@ -168,7 +168,10 @@ fn grouping_sets_need_at_least_one_set_or_key() {
 fn grouping_sets_with_an_unknown_column_suggest_the_closest_name() {
     let df = people();
     assert_eq!(group_message(df.rollup([col("nme")])), "column 'nme' not found; did you mean 'name'?");
-    assert_eq!(group_message(df.cube([col("id"), col("agee")])), "column 'agee' not found; did you mean 'age'?");
+    assert_eq!(
+        group_message(df.cube([col("id"), col("agee")])),
+        "column 'agee' not found; did you mean 'age'?"
+    );
     assert_eq!(
         group_message(df.grouping_sets(vec![vec![col("id")], vec![col("idd")]])),
         "column 'idd' not found; did you mean 'id'?"

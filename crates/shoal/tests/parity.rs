@@ -459,16 +459,15 @@ fn views_registered_from_dataframes_are_usable_from_sql() {
 #[test]
 fn rollup_with_grouping() {
     let s = session();
-    let df = s
-        .table("lineitem")
-        .and_then(|d| d.rollup([col("l_returnflag"), col("l_linestatus")]))
-        .and_then(|g| {
+    let df = s.table("lineitem").and_then(|d| d.rollup([col("l_returnflag"), col("l_linestatus")])).and_then(
+        |g| {
             g.agg([
                 col("l_quantity").sum().alias("qty"),
                 count_star().alias("n"),
                 grouping(col("l_linestatus")).alias("g"),
             ])
-        });
+        },
+    );
     let sql = "SELECT l_returnflag, l_linestatus, sum(l_quantity) AS qty, count(*) AS n, \
                grouping(l_linestatus) AS g FROM lineitem GROUP BY ROLLUP (l_returnflag, l_linestatus)";
     check(&s, sql, df, false, Plan::Same);

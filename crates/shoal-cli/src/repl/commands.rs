@@ -72,6 +72,19 @@ impl Repl<'_> {
                     return Flow::Failed;
                 }
             },
+            MetaCommand::Memory(None) => {
+                let pool = self.session.memory_pool();
+                let limit = pool.limit().map_or("none".to_string(), shoal::format_bytes);
+                let (used, peak) = (shoal::format_bytes(pool.used()), shoal::format_bytes(pool.peak()));
+                println!("Memory: {used} in use, peak {peak}, limit {limit}.");
+            }
+            MetaCommand::Memory(Some(size)) => match self.session.set_variable("memory_limit", &size) {
+                Ok(()) => println!("Memory limit: {size}."),
+                Err(e) => {
+                    eprintln!("Error: {e}");
+                    return Flow::Failed;
+                }
+            },
             MetaCommand::Explain(ExplainArg::Toggle) => self.set_explain(!self.settings.explain),
             MetaCommand::Explain(ExplainArg::Set(on)) => self.set_explain(on),
             MetaCommand::Explain(ExplainArg::Sql(sql)) => {

@@ -32,6 +32,8 @@ pub enum MetaCommand {
     Include(PathBuf),
     /// `\threads N`.
     Threads(usize),
+    /// `\memory [SIZE|none]`: set the memory limit, or show memory use.
+    Memory(Option<String>),
     /// `\explain [on|off]` toggles showing plans before queries; `\explain SQL` shows one plan.
     Explain(ExplainArg),
     /// `\q`.
@@ -57,6 +59,7 @@ pub const META_COMMANDS: &[(&str, &str, &str)] = &[
     ("\\o", "[FILE]", "send results to FILE; alone: back to the terminal"),
     ("\\i", "FILE", "run the statements and meta-commands in FILE"),
     ("\\threads", "N", "worker threads"),
+    ("\\memory", "[SIZE|none]", "memory limit (e.g. 4GB, 50%); alone: memory in use"),
     ("\\explain", "[on|off|SQL]", "show the plan before each query, or the plan of SQL"),
     ("\\help", "[functions]", "this list, or every function"),
     ("\\q", "", "quit (or Ctrl-D)"),
@@ -98,6 +101,9 @@ pub fn parse_meta(line: &str) -> Result<MetaCommand, String> {
             0 => Err("\\threads needs at least 1".to_string()),
             n => Ok(MetaCommand::Threads(n)),
         },
+        "memory" | "memory_limit" => {
+            Ok(MetaCommand::Memory((!arg.is_empty()).then(|| unquote(arg).to_string())))
+        }
         "explain" => Ok(MetaCommand::Explain(match arg.to_ascii_lowercase().as_str() {
             "" => ExplainArg::Toggle,
             "on" => ExplainArg::Set(true),
@@ -202,6 +208,8 @@ mod tests {
         assert!(parse_meta("\\format yaml").unwrap_err().contains("got 'yaml'"));
         assert!(parse_meta("\\maxrows many").unwrap_err().contains("whole number"));
         assert!(parse_meta("\\threads 0").is_err());
+        assert_eq!(parse_meta("\\memory '2GB'"), Ok(MetaCommand::Memory(Some("2GB".into()))));
+        assert_eq!(parse_meta("\\memory"), Ok(MetaCommand::Memory(None)));
         assert!(parse_meta("\\timing maybe").is_err());
         assert!(parse_meta("\\i").unwrap_err().contains("needs a file"));
         assert!(parse_meta("\\q now").is_err());

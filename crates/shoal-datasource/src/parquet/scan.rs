@@ -187,7 +187,10 @@ impl ScanSource for ParquetScan {
         filter: &Arc<dyn ScanFilter>,
         emit: &mut dyn FnMut(RecordBatch) -> Result<ControlFlow<()>>,
     ) -> Result<bool> {
-        if !filter.prefers_late_materialization() || self.row_limit.is_some() || filter.output_columns().is_empty() {
+        if !filter.prefers_late_materialization()
+            || self.row_limit.is_some()
+            || filter.output_columns().is_empty()
+        {
             return Ok(false);
         }
         let Some(morsel) = self.morsels.get(index) else {

@@ -264,4 +264,3 @@ pub fn stats_table(name: &str, rows: Option<usize>, columns: &[(&str, f64)]) -> 
     let source = StatsTable { schema, rows, distinct: columns.iter().map(|(_, d)| *d).collect() };
     LogicalPlanBuilder::scan(name, Arc::new(source)).unwrap()
 }
-

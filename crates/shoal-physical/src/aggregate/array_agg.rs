@@ -8,11 +8,13 @@ use shoal_common::{internal_err, Result};
 use super::accumulator::GroupsAccumulator;
 use super::group_rows::{to_list, GroupRows};
 
+/// `array_agg(x)`: every value of each group (NULLs included) as a list, in input order.
 pub struct ArrayAggAccumulator {
     rows: GroupRows,
 }
 
 impl ArrayAggAccumulator {
+    /// An accumulator of values of type `value_type`.
     pub fn new(value_type: DataType) -> Self {
         Self { rows: GroupRows::new(vec![value_type]) }
     }

@@ -32,6 +32,7 @@ pub struct AvgAccumulator<T: ArrowPrimitiveType> {
 }
 
 impl AvgAccumulator<arrow::datatypes::Float64Type> {
+    /// The mean of float (or integer, cast to float) values as `Float64`.
     pub fn float() -> Self {
         Self { sums: vec![], counts: vec![], kind: AvgKind::Float }
     }
@@ -169,7 +170,9 @@ fn div_round_half_away(n: i128, d: i128) -> i128 {
 
 /// Native sums the average can divide: f64 (floats) and i128 (decimals).
 pub trait AvgNative {
+    /// The sum as a float (for float averages).
     fn as_f64(&self) -> f64;
+    /// The sum as an unscaled integer (for decimal averages).
     fn as_i128(&self) -> i128;
 }
 

@@ -15,6 +15,7 @@ pub struct CountAccumulator {
 }
 
 impl CountAccumulator {
+    /// Counts of zero for every group.
     pub fn new() -> Self {
         Self::default()
     }

@@ -9,6 +9,7 @@ use shoal_common::{internal_err, Result};
 use super::accumulator::{state_column, GroupsAccumulator};
 
 #[derive(Default)]
+/// `count_if(cond)`: rows of each group where `cond` is true (not false, not NULL).
 pub struct CountIfAccumulator {
     counts: Vec<i64>,
 }

@@ -22,6 +22,7 @@ pub struct DistinctAccumulator {
 }
 
 impl DistinctAccumulator {
+    /// `agg(DISTINCT x)` for values of `value_type`: `inner` sees each (group, value) once.
     pub fn try_new(value_type: DataType, inner: Box<dyn GroupsAccumulator>) -> Result<Self> {
         let pairs = RowGroupValues::try_new(&[DataType::UInt32, value_type.clone()])?;
         Ok(Self { value_type, pairs, inner, scratch: vec![] })

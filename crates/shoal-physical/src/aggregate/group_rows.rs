@@ -20,11 +20,14 @@ pub struct GroupRows {
 
 /// Rows sorted by group: `columns` hold the rows of group `g` at `offsets[g]..offsets[g + 1]`.
 pub struct SortedRows {
+    /// One array per column, the rows ordered by group.
     pub columns: Vec<ArrayRef>,
+    /// Group boundaries: one more entry than groups, starting at 0.
     pub offsets: Vec<usize>,
 }
 
 impl GroupRows {
+    /// No rows yet, for columns of `types`.
     pub fn new(types: Vec<DataType>) -> Self {
         Self { types, chunks: vec![], group_ids: vec![] }
     }

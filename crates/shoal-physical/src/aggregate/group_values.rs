@@ -20,7 +20,9 @@ use super::packed_group_values::{packed_bits, PackedGroupValues, WideKey};
 
 /// Keys of every group, in group-id order, with the hash of each group's key.
 pub struct EmittedGroups {
+    /// One array per key column; row `g` is the key of group `g`.
     pub keys: Vec<ArrayRef>,
+    /// The hash of each group's key, in group-id order.
     pub hashes: Vec<u64>,
 }
 
@@ -157,6 +159,7 @@ impl<T: ArrowPrimitiveType> PrimitiveGroupValues<T>
 where
     T::Native: Hash + Eq,
 {
+    /// Group values of one primitive key column of type `data_type` (NULL is a group too).
     pub fn new(data_type: DataType) -> Self {
         Self {
             data_type,
@@ -261,6 +264,7 @@ pub struct RowGroupValues {
 }
 
 impl RowGroupValues {
+    /// Group values of any key columns of `types`, compared in Arrow's row format.
     pub fn try_new(types: &[DataType]) -> Result<Self> {
         let converter = RowConverter::new(types.iter().map(|t| SortField::new(t.clone())).collect())?;
         let scratch = converter.empty_rows(0, 0);

@@ -26,6 +26,7 @@ pub enum HyperLogLog {
     /// `(register << 8) | value` for the non-zero registers; unsorted with duplicates until
     /// compacted.
     Sparse(Vec<u32>),
+    /// One byte per register: the longest run of leading zeros seen, plus one.
     Dense(Box<[u8]>),
 }
 
@@ -36,6 +37,7 @@ impl Default for HyperLogLog {
 }
 
 impl HyperLogLog {
+    /// An empty sketch (estimates 0).
     pub fn new() -> Self {
         Self::default()
     }

@@ -21,6 +21,7 @@ pub struct PrimitiveMinMax<T: ArrowPrimitiveType, const MIN: bool> {
 }
 
 impl<T: ArrowPrimitiveType, const MIN: bool> PrimitiveMinMax<T, MIN> {
+    /// An accumulator of values of the primitive type `data_type`.
     pub fn new(data_type: DataType) -> Self {
         Self { values: vec![], has: vec![], data_type }
     }
@@ -89,6 +90,7 @@ pub struct StringMinMax {
 }
 
 impl StringMinMax {
+    /// `min` (when `is_min`) or `max` of strings of type `data_type`.
     pub fn new(is_min: bool, data_type: DataType) -> Self {
         Self { is_min, data_type, values: vec![] }
     }
@@ -171,6 +173,7 @@ pub struct BooleanMinMax {
 }
 
 impl BooleanMinMax {
+    /// `min` (when `is_min`, false < true) or `max` of booleans.
     pub fn new(is_min: bool) -> Self {
         Self { is_min, values: vec![] }
     }

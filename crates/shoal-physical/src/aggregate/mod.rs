@@ -2,7 +2,7 @@
 //!
 //! Phase 1 (sink): every worker folds its morsels into a thread-local hash table — group keys
 //! to dense ids ([`group_values`]) and one vectorised [`GroupsAccumulator`] per aggregate.
-//! Phase 2 (finalize, [`merge`]): the partial tables are partitioned by key hash and the
+//! Phase 2 (finalize, `merge`): the partial tables are partitioned by key hash and the
 //! partitions merged in parallel.
 //!
 //! With grouping sets (`ROLLUP`, `CUBE`, `GROUPING SETS`) every batch is interned once per set:
@@ -54,6 +54,7 @@ use crate::plan::{ExecutionPlan, GlobalSinkState, LocalSinkState, OperatorRole, 
 /// One aggregate call bound to the aggregate's input.
 #[derive(Debug, Clone)]
 pub struct AggregateExpr {
+    /// The aggregate function.
     pub func: AggregateFunction,
     /// Index into [`HashAggregateExec`]'s argument list; `None` for `count(*)`.
     pub arg: Option<usize>,
@@ -62,9 +63,11 @@ pub struct AggregateExpr {
     /// Further value arguments of a user-defined aggregate taking several columns:
     /// (index into the argument list, type).
     pub extra_args: Vec<(usize, DataType)>,
+    /// `agg(DISTINCT x)`: each distinct value counted once per group.
     pub distinct: bool,
     /// `FILTER (WHERE ..)`.
     pub filter: Option<PhysicalExprRef>,
+    /// The type of the result column.
     pub return_type: DataType,
     /// Constant arguments (separator, quantile).
     pub params: AggregateParams,
@@ -75,6 +78,7 @@ pub struct AggregateExpr {
 }
 
 impl AggregateExpr {
+    /// A fresh accumulator for this call, holding the state of every group.
     pub fn create_accumulator(&self) -> Result<Box<dyn GroupsAccumulator>> {
         if !self.extra_args.is_empty() {
             return udaf::multi_arg_accumulator(self);
@@ -101,7 +105,9 @@ impl AggregateExpr {
 /// One grouping set of a [`HashAggregateExec`]: which group columns it keeps, and its id.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupingSetKeys {
+    /// `grouped[i]`: group column `i` is part of this set (otherwise NULL in its rows).
     pub grouped: Vec<bool>,
+    /// The grouping id written to the rows of this set (bit set = column not grouped).
     pub id: u64,
 }
 
@@ -189,9 +195,11 @@ impl HashAggregateExec {
         })
     }
 
+    /// The group expressions, evaluated over the input.
     pub fn group_exprs(&self) -> &[PhysicalExprRef] {
         &self.shared.group_exprs
     }
+    /// The aggregate calls, one output column each.
     pub fn aggr_exprs(&self) -> &[AggregateExpr] {
         &self.shared.aggr_exprs
     }

@@ -12,6 +12,8 @@ use shoal_common::{internal_err, Result};
 use super::accumulator::GroupsAccumulator;
 use super::group_rows::GroupRows;
 
+/// An order-sensitive aggregate (`agg(x ORDER BY ..)`): keeps every row of each group and
+/// sorts them by the keys before the inner aggregate sees them.
 pub struct OrderedAccumulator {
     /// The value column, then one column per sort key.
     rows: GroupRows,

@@ -12,6 +12,8 @@ use shoal_common::{internal_err, Result};
 use super::accumulator::GroupsAccumulator;
 use super::group_rows::GroupRows;
 
+/// `quantile_cont(x, q)` / `median(x)`: keeps every non-NULL value of each group and
+/// interpolates the exact quantile (`Float64`; NULL when there are none).
 pub struct QuantileAccumulator {
     quantile: f64,
     rows: GroupRows,

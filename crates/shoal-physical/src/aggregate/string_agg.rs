@@ -10,12 +10,14 @@ use shoal_common::{internal_err, Result};
 
 use super::accumulator::GroupsAccumulator;
 
+/// `string_agg(x, sep)`: the non-NULL strings of each group joined by `sep` (NULL when none).
 pub struct StringAggAccumulator {
     separator: String,
     values: Vec<Option<String>>,
 }
 
 impl StringAggAccumulator {
+    /// An accumulator joining values with `separator`.
     pub fn new(separator: String) -> Self {
         Self { separator, values: vec![] }
     }

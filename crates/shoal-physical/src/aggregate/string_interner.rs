@@ -82,6 +82,7 @@ impl StringInterner {
         self.hashes.len()
     }
 
+    /// True when no string has been interned.
     pub fn is_empty(&self) -> bool {
         self.hashes.is_empty()
     }

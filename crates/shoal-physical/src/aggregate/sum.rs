@@ -18,6 +18,7 @@ pub struct SumAccumulator<T: ArrowPrimitiveType> {
 }
 
 impl<T: ArrowPrimitiveType> SumAccumulator<T> {
+    /// An accumulator producing sums of type `return_type` (NULL for groups with no values).
     pub fn new(return_type: DataType) -> Self {
         Self { sums: vec![], has: vec![], return_type }
     }

@@ -41,6 +41,7 @@ fn k_inverse(k: f64) -> f64 {
 }
 
 impl TDigest {
+    /// An empty digest.
     pub fn new() -> Self {
         Self::default()
     }
@@ -180,6 +181,7 @@ pub struct ApproxQuantileAccumulator {
 }
 
 impl ApproxQuantileAccumulator {
+    /// `approx_quantile(x, quantile)` with `quantile` in 0..=1.
     pub fn new(quantile: f64) -> Self {
         Self { quantile, digests: vec![] }
     }

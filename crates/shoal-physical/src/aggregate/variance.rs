@@ -12,9 +12,13 @@ use super::accumulator::{primitive_arg, state_column, GroupsAccumulator};
 /// Which statistic to produce from count, mean and M2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VarianceKind {
+    /// Sample standard deviation (NULL for fewer than two values).
     StddevSamp,
+    /// Population standard deviation (NULL for no values).
     StddevPop,
+    /// Sample variance (NULL for fewer than two values).
     VarSamp,
+    /// Population variance (NULL for no values).
     VarPop,
 }
 
@@ -27,6 +31,7 @@ pub struct VarianceAccumulator {
 }
 
 impl VarianceAccumulator {
+    /// An accumulator of the statistic `kind` (Welford's online algorithm, mergeable).
     pub fn new(kind: VarianceKind) -> Self {
         Self { kind, counts: vec![], means: vec![], m2s: vec![] }
     }

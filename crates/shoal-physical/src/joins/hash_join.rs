@@ -45,6 +45,7 @@ pub struct HashJoinExec {
 /// The parts of a join plan common to both join operators.
 #[derive(Debug)]
 pub struct JoinSpec {
+    /// Which rows are output (inner, outer, semi, anti).
     pub join_type: JoinType,
     /// Residual condition over left ++ right columns.
     pub filter: Option<PhysicalExprRef>,
@@ -52,6 +53,7 @@ pub struct JoinSpec {
     pub joined_schema: SchemaRef,
     /// The output schema.
     pub schema: SchemaRef,
+    /// Which input is built into memory (the other is streamed through it).
     pub build_side: BuildSide,
     /// Estimated rows of the inputs and the output, shown by EXPLAIN.
     pub estimated_rows: String,
@@ -94,10 +96,12 @@ impl HashJoinExec {
         Ok(Self { left, right, shared: Arc::new(shared) })
     }
 
+    /// The join type.
     pub fn join_type(&self) -> JoinType {
         self.shared.join_type
     }
 
+    /// The input built into the hash table.
     pub fn build_side(&self) -> BuildSide {
         self.shared.output.build_side
     }

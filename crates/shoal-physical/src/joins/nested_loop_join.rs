@@ -36,6 +36,7 @@ pub struct NestedLoopJoinExec {
 }
 
 impl NestedLoopJoinExec {
+    /// A join of `left` and `right` that tests `spec`'s filter on every pair of rows.
     pub fn new(left: Arc<dyn ExecutionPlan>, right: Arc<dyn ExecutionPlan>, spec: JoinSpec) -> Self {
         let estimated_rows = spec.estimated_rows;
         let output = JoinOutput {
@@ -54,6 +55,7 @@ impl NestedLoopJoinExec {
         Self { left, right, shared: Arc::new(shared) }
     }
 
+    /// The input kept in memory.
     pub fn build_side(&self) -> BuildSide {
         self.shared.output.build_side
     }

@@ -19,7 +19,9 @@ use shoal_physical_expr::{evaluate_predicate, PhysicalExprRef};
 /// Which input of a join is built into memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BuildSide {
+    /// The left input is built.
     Left,
+    /// The right input is built.
     Right,
 }
 

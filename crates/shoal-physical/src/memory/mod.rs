@@ -184,6 +184,12 @@ impl MemoryConsumer {
         }
     }
 
+    /// The same consumer with another `hint` for its out-of-memory message.
+    pub fn with_hint(mut self, hint: &str) -> Self {
+        self.hint = hint.into();
+        self
+    }
+
     /// An empty reservation.
     pub fn reservation(&self) -> MemoryReservation {
         MemoryReservation { consumer: self.clone(), size: 0 }

@@ -20,9 +20,11 @@ pub struct FilterExec {
 }
 
 impl FilterExec {
+    /// Keep the rows of `input` where `predicate` is true (not false, not NULL).
     pub fn new(predicate: PhysicalExprRef, input: Arc<dyn ExecutionPlan>) -> Self {
         Self { predicate, input, metrics: OperatorMetrics::default() }
     }
+    /// The boolean predicate.
     pub fn predicate(&self) -> &PhysicalExprRef {
         &self.predicate
     }

@@ -27,15 +27,19 @@ pub struct LimitExec {
 }
 
 impl LimitExec {
+    /// Skip `skip` rows of `input`, then pass at most `fetch` (`None`: all the rest).
     pub fn new(skip: usize, fetch: Option<usize>, input: Arc<dyn ExecutionPlan>) -> Self {
         Self { skip, fetch, input, metrics: OperatorMetrics::default() }
     }
+    /// Rows skipped (`OFFSET`).
     pub fn skip(&self) -> usize {
         self.skip
     }
+    /// Rows passed after the skipped ones (`LIMIT`), if capped.
     pub fn fetch(&self) -> Option<usize> {
         self.fetch
     }
+    /// The limited input.
     pub fn input(&self) -> &Arc<dyn ExecutionPlan> {
         &self.input
     }

@@ -25,6 +25,7 @@ impl ProjectionExec {
     pub fn new(exprs: Vec<PhysicalExprRef>, schema: SchemaRef, input: Arc<dyn ExecutionPlan>) -> Self {
         Self { exprs, schema, input, metrics: OperatorMetrics::default() }
     }
+    /// The projected input.
     pub fn input(&self) -> &Arc<dyn ExecutionPlan> {
         &self.input
     }

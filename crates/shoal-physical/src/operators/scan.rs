@@ -25,6 +25,7 @@ pub struct ScanExec {
 }
 
 impl ScanExec {
+    /// A scan of every row of `source` (named `table_name` in EXPLAIN).
     pub fn new(table_name: impl Into<String>, source: Arc<dyn ScanSource>) -> Self {
         Self { table_name: table_name.into(), source, filter: None, metrics: OperatorMetrics::default() }
     }
@@ -38,9 +39,11 @@ impl ScanExec {
     pub fn filter(&self) -> Option<&ScanPredicate> {
         self.filter.as_deref()
     }
+    /// The planned scan of the table, split into morsels.
     pub fn source(&self) -> &Arc<dyn ScanSource> {
         &self.source
     }
+    /// The table's name.
     pub fn table_name(&self) -> &str {
         &self.table_name
     }

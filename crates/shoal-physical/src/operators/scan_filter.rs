@@ -114,6 +114,9 @@ impl ScanPredicate {
         }
         let mask = self.evaluate(&columns, batch.num_rows())?;
         let kept = mask.true_count();
+        if kept == 0 {
+            return Ok(batch.slice(0, 0));
+        }
         let filter = FilterBuilder::new(&mask).optimize().build();
         let mut out = Vec::with_capacity(batch.num_columns());
         for (i, column) in batch.columns().iter().enumerate() {

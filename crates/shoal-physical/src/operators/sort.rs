@@ -7,7 +7,7 @@
 //! The buffered batches are reserved from the query's memory pool. When a full sort's
 //! reservation cannot grow, the worker sorts what it holds and writes it to a spill file (a
 //! sorted run), freeing its reservation; if anything spilled, finalisation spills the remaining
-//! buffers too and merges all runs from disk batch by batch ([`super::sort_merge`]).
+//! buffers too and merges all runs from disk batch by batch (`sort_merge`).
 
 use std::any::Any;
 use std::cmp::Reverse;
@@ -35,7 +35,9 @@ use crate::plan::{
 /// One ORDER BY key bound to the input.
 #[derive(Debug, Clone)]
 pub struct PhysicalSortExpr {
+    /// The key, evaluated over the input.
     pub expr: PhysicalExprRef,
+    /// Direction and NULL placement.
     pub options: SortOptions,
 }
 
@@ -61,15 +63,19 @@ pub struct SortExec {
 }
 
 impl SortExec {
+    /// Sort `input` by `exprs` (most significant first); with `fetch`, keep only the first rows.
     pub fn new(exprs: Vec<PhysicalSortExpr>, fetch: Option<usize>, input: Arc<dyn ExecutionPlan>) -> Self {
         Self { exprs: exprs.into(), fetch, input, metrics: OperatorMetrics::default() }
     }
+    /// The sort keys.
     pub fn exprs(&self) -> &[PhysicalSortExpr] {
         &self.exprs
     }
+    /// The top-k size, if any.
     pub fn fetch(&self) -> Option<usize> {
         self.fetch
     }
+    /// The sorted input.
     pub fn input(&self) -> &Arc<dyn ExecutionPlan> {
         &self.input
     }

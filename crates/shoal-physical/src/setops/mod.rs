@@ -1,5 +1,5 @@
 //! Operators that combine whole relations: [`UnionExec`] (UNION ALL), [`SetOpExec`]
-//! (INTERSECT / EXCEPT [ALL]) and the recursive CTE pair [`RecursiveQueryExec`] /
+//! (INTERSECT / EXCEPT, with or without ALL) and the recursive CTE pair [`RecursiveQueryExec`] /
 //! [`WorkTableExec`], plus their physical planning.
 
 pub mod planner;

@@ -56,10 +56,12 @@ pub struct WorkTableExec {
 }
 
 impl WorkTableExec {
+    /// A reader of the work table `name`, whose rows have `schema`.
     pub fn new(name: impl Into<String>, schema: SchemaRef) -> Self {
         Self { name: name.into(), schema, table: OnceLock::new(), metrics: OperatorMetrics::default() }
     }
 
+    /// The recursive query's name.
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -133,6 +135,8 @@ pub struct RecursiveQueryExec {
 }
 
 impl RecursiveQueryExec {
+    /// The recursive query `name`: `static_term` once, then `recursive_term` (which reads the
+    /// previous round through `work_table`) until a round yields no new rows.
     pub fn new(
         name: impl Into<String>,
         static_term: Arc<dyn ExecutionPlan>,

@@ -34,6 +34,7 @@ pub struct SetOpExec {
 }
 
 impl SetOpExec {
+    /// `left op [ALL] right` (INTERSECT or EXCEPT) over inputs of the same columns.
     pub fn new(
         op: SetOpKind,
         all: bool,

@@ -4,7 +4,7 @@
 //! keys of all rows, hash-partitions the rows into a few buckets per thread (a SQL partition is
 //! never split), then for every bucket in parallel on the session's pool sorts it by
 //! (partition keys, order keys), finds the SQL partitions and peer groups, and computes every
-//! window function over it (see [`functions`], [`aggregate`], [`frame`]). The output is the
+//! window function over it (see `functions`, `aggregate`, `frame`). The output is the
 //! input columns followed by one column per function, bucket after bucket.
 
 mod aggregate;
@@ -40,11 +40,13 @@ pub use planner::plan_window;
 /// One window function call bound to the input.
 #[derive(Debug, Clone)]
 pub struct PhysicalWindowExpr {
+    /// The function computed.
     pub func: WindowFunction,
     /// Arguments, evaluated over the input (constants like ntile's bucket count included).
     pub args: Vec<PhysicalExprRef>,
     /// The frame, with offsets already of the ORDER BY key's type (RANGE) or integers (ROWS).
     pub frame: WindowFrame,
+    /// The type of the result column.
     pub return_type: DataType,
     /// The call as text, for EXPLAIN.
     pub display: String,

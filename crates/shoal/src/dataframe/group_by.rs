@@ -133,7 +133,12 @@ impl DataFrame {
     }
 
     /// `keys` resolved and deduplicated, grouped as `shape`.
-    fn grouped_by_set(&self, what: &str, keys: impl IntoIterator<Item = Expr>, shape: Shape) -> Result<GroupBy> {
+    fn grouped_by_set(
+        &self,
+        what: &str,
+        keys: impl IntoIterator<Item = Expr>,
+        shape: Shape,
+    ) -> Result<GroupBy> {
         let schema = self.plan.schema();
         let mut unique: Vec<Item> = vec![];
         let mut normalized: Vec<Expr> = vec![];
@@ -160,9 +165,7 @@ impl GroupBy {
             Shape::Rollup => Grouping::Set(GroupingSet::Rollup(exprs)),
             Shape::Cube => Grouping::Set(GroupingSet::Cube(exprs)),
             Shape::Sets(sets) => Grouping::Set(GroupingSet::GroupingSets(
-                sets.iter()
-                    .map(|set| set.iter().filter_map(|&i| exprs.get(i).cloned()).collect())
-                    .collect(),
+                sets.iter().map(|set| set.iter().filter_map(|&i| exprs.get(i).cloned()).collect()).collect(),
             )),
         }
     }

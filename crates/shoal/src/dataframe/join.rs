@@ -22,6 +22,18 @@ impl DataFrame {
     /// assert_eq!(both.count()?, 2);
     /// let lonely = people.join(&pets, JoinType::LeftAnti, [col("id")], [col("owner")])?;
     /// assert_eq!(shoal::rows_to_strings(&lonely.collect()?)?, vec!["2, bob"]);
+    ///
+    /// // every join type: people 1 and 2; pets of owners 1, 1 and 3
+    /// let pets = s.sql("SELECT * FROM (VALUES (1, 'cat'), (1, 'dog'), (3, 'fish')) AS q(owner, pet)")?;
+    /// let rows = |how| people.join(&pets, how, [col("id")], [col("owner")])?.count();
+    /// assert_eq!(rows(JoinType::Inner)?, 2); // ann-cat, ann-dog
+    /// assert_eq!(rows(JoinType::Left)?, 3); // + bob with a NULL pet
+    /// assert_eq!(rows(JoinType::Right)?, 3); // + fish with a NULL owner
+    /// assert_eq!(rows(JoinType::Full)?, 4);
+    /// assert_eq!(rows(JoinType::LeftSemi)?, 1); // ann
+    /// assert_eq!(rows(JoinType::LeftAnti)?, 1); // bob
+    /// assert_eq!(rows(JoinType::RightSemi)?, 2); // cat, dog
+    /// assert_eq!(rows(JoinType::RightAnti)?, 1); // fish
     /// # Ok::<(), ShoalError>(())
     /// ```
     pub fn join(
@@ -71,6 +83,15 @@ impl DataFrame {
     }
 
     /// Every row of this DataFrame paired with every row of `right`.
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let s = Session::new();
+    /// let sizes = s.sql("SELECT * FROM (VALUES ('S'), ('M')) AS a(size)")?;
+    /// let colours = s.sql("SELECT * FROM (VALUES ('red'), ('blue'), ('green')) AS b(colour)")?;
+    /// assert_eq!(sizes.cross_join(&colours)?.count()?, 6);
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn cross_join(&self, right: &DataFrame) -> Result<DataFrame> {
         Ok(self.with_plan(self.builder().cross_join(right.plan.clone())?.build()?))
     }

@@ -72,7 +72,16 @@ impl DataFrame {
         resolve::resolve_expr(&self.session, expr, self.plan.schema())
     }
 
-    /// The schema of the result.
+    /// The schema of the result (known without running the query).
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let df = Session::new().sql("SELECT 1 AS id, 'x' AS name")?;
+    /// let schema = df.schema();
+    /// assert_eq!(schema.field(0).name(), "id");
+    /// assert_eq!(schema.field(1).data_type(), &DataType::Utf8);
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn schema(&self) -> SchemaRef {
         self.plan.schema().to_arrow()
     }
@@ -105,6 +114,14 @@ impl DataFrame {
     }
 
     /// Optimize, plan and run the query on the session's pool; all result batches.
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let batches = Session::new().sql("SELECT * FROM (VALUES (1), (2)) AS t(x)")?.collect()?;
+    /// let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+    /// assert_eq!(rows, 2);
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn collect(&self) -> Result<Vec<RecordBatch>> {
         let plan = self.physical_plan()?;
         shoal_physical::collect(plan, &self.task_context()?)
@@ -112,6 +129,19 @@ impl DataFrame {
 
     /// Run the query, handing each result batch to `on_batch` as it is produced (bounded
     /// memory for streaming plans); `on_batch` may stop the query early.
+    ///
+    /// ```
+    /// use std::ops::ControlFlow;
+    /// use shoal::prelude::*;
+    /// let df = Session::new().sql("SELECT * FROM (VALUES (1), (2), (3)) AS t(x)")?;
+    /// let mut rows = 0;
+    /// df.stream(&mut |batch| {
+    ///     rows += batch.num_rows();
+    ///     Ok(ControlFlow::Continue(()))
+    /// })?;
+    /// assert_eq!(rows, 3);
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn stream(&self, on_batch: &mut dyn FnMut(RecordBatch) -> Result<ControlFlow<()>>) -> Result<()> {
         let plan = self.physical_plan()?;
         shoal_physical::execute_stream(plan, &self.task_context()?, on_batch)
@@ -169,7 +199,15 @@ impl DataFrame {
         Ok(self.with_plan(self.builder().sort(keys)?.build()?))
     }
 
-    /// The first `n` rows (SQL `LIMIT n`).
+    /// The first `n` rows (SQL `LIMIT n`); in no particular order unless sorted first.
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let df = Session::new().sql("SELECT * FROM (VALUES (3), (1), (2)) AS t(x)")?;
+    /// let rows = df.sort([col("x").asc()])?.limit(2)?.collect()?;
+    /// assert_eq!(shoal::rows_to_strings(&rows)?, vec!["1", "2"]);
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn limit(&self, n: usize) -> Result<DataFrame> {
         Ok(self.with_plan(self.builder().limit(0, Some(n))?.build()?))
     }
@@ -187,7 +225,14 @@ impl DataFrame {
         Ok(self.with_plan(self.builder().limit(offset, Some(len))?.build()?))
     }
 
-    /// Remove duplicate rows (SQL `SELECT DISTINCT *`).
+    /// Remove duplicate rows (SQL `SELECT DISTINCT *`; NULLs count as equal).
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let df = Session::new().sql("SELECT * FROM (VALUES (1, 'a'), (1, 'a'), (2, NULL), (2, NULL)) AS t(k, v)")?;
+    /// assert_eq!(df.distinct()?.count()?, 2);
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn distinct(&self) -> Result<DataFrame> {
         Ok(self.with_plan(self.builder().distinct()?.build()?))
     }
@@ -204,7 +249,16 @@ impl DataFrame {
         Ok(self.collect()?.iter().map(RecordBatch::num_rows).sum())
     }
 
-    /// The optimized logical plan and the physical plan, as text.
+    /// The optimized logical plan and the physical plan, as text (the query does not run).
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let df = Session::new().sql("SELECT * FROM (VALUES (1), (2)) AS t(x)")?.filter(col("x").gt(lit(1i64)))?;
+    /// let text = df.explain()?;
+    /// assert!(text.contains("== logical plan ==") && text.contains("== physical plan =="));
+    /// assert!(text.contains("Filter"), "{text}");
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn explain(&self) -> Result<String> {
         self.explain_with(false)
     }
@@ -234,6 +288,14 @@ impl DataFrame {
     }
 
     /// Run the query and describe the physical plan with per-operator rows, time and threads.
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let df = Session::new().sql("SELECT * FROM (VALUES (1), (2), (3)) AS t(x)")?.filter(col("x").gt(lit(1i64)))?;
+    /// let text = df.explain_analyze()?;
+    /// assert!(text.contains("FilterExec"), "{text}");
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn explain_analyze(&self) -> Result<String> {
         let plan = self.physical_plan()?;
         shoal_physical::explain_analyze(plan, &self.task_context()?)

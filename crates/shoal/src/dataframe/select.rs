@@ -83,6 +83,15 @@ impl DataFrame {
 
     /// [`DataFrame::with_column`] for several expressions at once, each named by its alias
     /// (or its text); all are computed from the input columns.
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let df = Session::new().sql("SELECT * FROM (VALUES (1, 2)) AS t(a, b)")?;
+    /// let out = df.with_columns([(col("a") + col("b")).alias("s"), (col("a") * lit(10i64)).alias("a")])?;
+    /// // `a` is replaced in place, `s` is appended; both read the original `a`
+    /// assert_eq!(shoal::rows_to_strings(&out.collect()?)?, vec!["10, 2, 3"]);
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn with_columns(&self, exprs: impl IntoIterator<Item = Expr>) -> Result<DataFrame> {
         let mut items = self.column_items();
         for new in self.items(exprs)? {

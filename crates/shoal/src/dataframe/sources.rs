@@ -82,6 +82,16 @@ impl Session {
     /// Register `df` as the view `name` (replacing any table or view of that name), so SQL
     /// and [`Session::table`] can use it. The view is the plan, not its result: it runs again
     /// in every query that reads it.
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let s = Session::new();
+    /// let evens = s.sql("SELECT * FROM (VALUES (1), (2), (4)) AS t(x)")?.filter((col("x") % lit(2i64)).eq(lit(0i64)))?;
+    /// s.register("evens", &evens)?;
+    /// let rows = s.sql("SELECT sum(x) FROM evens")?.collect()?;
+    /// assert_eq!(shoal::rows_to_strings(&rows)?, vec!["6"]);
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn register(&self, name: &str, df: &DataFrame) -> Result<()> {
         let plan = df.logical_plan().clone();
         self.state.catalog.write().map_err(|_| poisoned())?.register_view(name, plan, true)

@@ -31,12 +31,28 @@ impl DataFrame {
     }
 
     /// Like [`DataFrame::write_parquet`], as CSV with a header row and `,` delimiter.
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("out.csv");
+    /// let s = Session::new();
+    /// assert_eq!(s.sql("SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS t(x, y)")?.write_csv(&path)?, 2);
+    /// assert_eq!(std::fs::read_to_string(&path)?, "x,y\n1,a\n2,b\n");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn write_csv(&self, path: impl AsRef<Path>) -> Result<usize> {
         let options = CopyOptions { format: CopyFormat::Csv, header: true, delimiter: b',' };
         self.session.copy_to(self.plan.clone(), &path_text(path.as_ref())?, &options)
     }
 
-    /// Print the first 20 rows as a table.
+    /// Print the first 20 rows as a table (see [`DataFrame::to_table_string`] for the text).
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// Session::new().sql("SELECT 1 AS x")?.show()?;
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn show(&self) -> Result<()> {
         self.show_n(20)
     }
