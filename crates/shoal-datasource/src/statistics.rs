@@ -4,9 +4,11 @@
 //! groups spread over a Parquet table, the CSV inference sample, all batches of a memory table).
 //! [`estimate_distinct`] counts the values' frequencies and scales them to the whole table:
 //! * the whole table was sampled: the exact count;
-//! * most repeated values sit next to each other (a sorted or clustered column such as
-//!   `l_orderkey`, where a chunk sees each value several times and the next chunk sees new
-//!   ones): distinct values grow in proportion to rows, `d · N / n`;
+//! * most repeated values sit next to each other and the chunks see different values (a sorted
+//!   or clustered column such as `l_orderkey`, where a chunk sees each value several times and
+//!   the next chunk sees new ones): distinct values grow in proportion to rows, `d · N / n`.
+//!   When most values recur in several chunks (a low-cardinality column such as `l_returnflag`,
+//!   whose runs come from the table's sort order) the column is not scaled;
 //! * otherwise (values spread at random): the bias-corrected Chao1 estimator
 //!   `d + f1·(f1 − 1) / (2·(f2 + 1))`, where `f1` and `f2` count the values seen once and twice.
 //!
@@ -31,9 +33,10 @@ pub(crate) fn estimate_distinct(chunks: &[ArrayRef], total_rows: f64) -> Option<
         .iter()
         .map(|c| converter.convert_columns(std::slice::from_ref(c)).ok())
         .collect::<Option<_>>()?;
-    let mut counts: HashMap<&[u8], u32> = HashMap::new();
+    // Per value: how often it was seen, the first chunk that saw it, and whether another did.
+    let mut counts: HashMap<&[u8], (u32, usize, bool)> = HashMap::new();
     let (mut sampled, mut non_null, mut adjacent_repeats) = (0usize, 0usize, 0usize);
-    for (chunk, rows) in chunks.iter().zip(&rows) {
+    for (index, (chunk, rows)) in chunks.iter().zip(&rows).enumerate() {
         sampled += chunk.len();
         let mut previous: Option<&[u8]> = None;
         for i in 0..chunk.len() {
@@ -47,7 +50,9 @@ pub(crate) fn estimate_distinct(chunks: &[ArrayRef], total_rows: f64) -> Option<
                 adjacent_repeats += 1;
             }
             previous = Some(key);
-            *counts.entry(key).or_insert(0) += 1;
+            let entry = counts.entry(key).or_insert((0, index, false));
+            entry.0 += 1;
+            entry.2 |= entry.1 != index;
         }
     }
     let d = counts.len() as f64;
@@ -58,11 +63,13 @@ pub(crate) fn estimate_distinct(chunks: &[ArrayRef], total_rows: f64) -> Option<
     // The non-NULL rows of the table, assuming the sample's NULL fraction.
     let population = total_rows * n / sampled as f64;
     let repeats = n - d;
-    let estimate = if repeats > 0.0 && adjacent_repeats as f64 >= 0.5 * repeats {
+    let shared = counts.values().filter(|&&(_, _, shared)| shared).count() as f64;
+    let recurring = chunks.len() > 1 && shared >= 0.5 * d;
+    let estimate = if repeats > 0.0 && adjacent_repeats as f64 >= 0.5 * repeats && !recurring {
         d * population / n
     } else {
-        let f1 = counts.values().filter(|&&c| c == 1).count() as f64;
-        let f2 = counts.values().filter(|&&c| c == 2).count() as f64;
+        let f1 = counts.values().filter(|&&(c, _, _)| c == 1).count() as f64;
+        let f2 = counts.values().filter(|&&(c, _, _)| c == 2).count() as f64;
         d + f1 * (f1 - 1.0).max(0.0) / (2.0 * (f2 + 1.0))
     };
     Some(estimate.min(population).max(d))
@@ -167,6 +174,15 @@ mod tests {
     fn low_cardinality_column_saturates() {
         let est = estimate_distinct(&[chunk((0..10_000).map(|i| (i * 7919) % 25))], 1_000_000.0);
         assert_eq!(est, Some(25.0));
+    }
+
+    #[test]
+    fn low_cardinality_runs_in_every_chunk_are_not_scaled() {
+        // like l_returnflag in a table sorted by order key: long runs, the same few values in
+        // every chunk
+        let runs = |start: i64| (0..1000).map(move |i| (start + i / 100) % 3);
+        let chunks = [chunk(runs(0)), chunk(runs(1)), chunk(runs(2))];
+        assert_eq!(estimate_distinct(&chunks, 6_000_000.0), Some(3.0));
     }
 
     #[test]

@@ -65,6 +65,15 @@ pub(crate) fn build_pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
 
 impl Session {
     /// A session with default settings (threads = all cores).
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let s = Session::new();
+    /// assert_eq!(s.config().threads, SessionConfig::default().threads);
+    /// assert!(s.table_names().is_empty());
+    /// assert_eq!(shoal::rows_to_strings(&s.sql("SELECT 40 + 2")?.collect()?)?, vec!["42"]);
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn new() -> Self {
         Self::with_config(SessionConfig::default())
     }
@@ -74,6 +83,14 @@ impl Session {
     /// # Panics
     /// Never on valid settings; if the operating system refuses to start threads, the pool falls
     /// back to a single thread.
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let s = Session::with_config(SessionConfig::default().with_threads(2).with_batch_size(1024));
+    /// assert_eq!((s.config().threads, s.config().batch_size), (2, 1024));
+    /// assert_eq!(s.sql("SELECT * FROM (VALUES (1), (2)) AS t(x)")?.count()?, 2);
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn with_config(config: SessionConfig) -> Self {
         let pool = build_pool(config.threads).or_else(|_| build_pool(1)).unwrap_or_else(|e| {
             // A machine that cannot start even one thread cannot run shoal at all.
@@ -94,12 +111,31 @@ impl Session {
         }
     }
 
-    /// The current settings.
+    /// The current settings (a copy: change them with [`Session::set_config`] or `SET`).
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let s = Session::new();
+    /// s.sql("SET batch_size = 4096")?;
+    /// assert_eq!(s.config().batch_size, 4096);
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn config(&self) -> SessionConfig {
         self.state.config.read().map(|c| c.clone()).unwrap_or_default()
     }
 
-    /// Change the number of worker threads (rebuilds the pool).
+    /// Change the number of worker threads (rebuilds the pool; 0 counts as 1).
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let s = Session::new();
+    /// s.set_threads(3)?;
+    /// assert_eq!(s.config().threads, 3);
+    /// s.set_threads(0)?;
+    /// assert_eq!(s.config().threads, 1);
+    /// assert_eq!(s.sql("SELECT * FROM (VALUES (1), (2), (3)) AS t(x)")?.count()?, 3);
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn set_threads(&self, threads: usize) -> Result<()> {
         let pool = build_pool(threads)?;
         *self.state.pool.write().map_err(|_| poisoned())? = pool;
@@ -108,6 +144,15 @@ impl Session {
     }
 
     /// Replace the settings (the pool is rebuilt if the thread count changed).
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let s = Session::new();
+    /// s.set_config(SessionConfig::default().with_threads(2).with_memory_limit(1 << 30))?;
+    /// assert_eq!(s.config().threads, 2);
+    /// assert_eq!(s.memory_pool().limit(), Some(1 << 30));
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn set_config(&self, config: SessionConfig) -> Result<()> {
         if config.threads != self.config().threads {
             self.set_threads(config.threads)?;
@@ -119,6 +164,24 @@ impl Session {
 
     /// Cancel the running query, if any: it stops between batches with
     /// [`ShoalError::Cancelled`]. Safe to call from another thread (a Ctrl-C handler).
+    /// With no query running it does nothing: the next query starts with a fresh flag.
+    ///
+    /// ```
+    /// use std::ops::ControlFlow;
+    /// use shoal::prelude::*;
+    /// let s = Session::new();
+    /// s.sql("SET batch_size = 10")?;
+    /// let df = s.sql("SELECT x FROM (VALUES (1), (2), (3), (4), (5), (6), (7), (8), (9), (10), (11), (12)) AS t(x) CROSS JOIN (VALUES (1), (2)) AS u(y)")?;
+    /// // Cancel from inside the query (as a Ctrl-C handler would from another thread).
+    /// let err = df.stream(&mut |_batch| {
+    ///     df.session().cancel();
+    ///     Ok(ControlFlow::Continue(()))
+    /// });
+    /// assert!(matches!(err, Err(ShoalError::Cancelled)), "{err:?}");
+    /// // The next query is not affected.
+    /// assert_eq!(df.count()?, 24);
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn cancel(&self) {
         if let Ok(flag) = self.state.cancel.read() {
             flag.store(true, std::sync::atomic::Ordering::SeqCst);
@@ -152,6 +215,16 @@ impl Session {
     }
 
     /// The session's memory pool: bytes reserved now ([`MemoryPool::used`]) and at peak.
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let s = Session::with_config(SessionConfig::default().with_memory_limit(64 << 20));
+    /// assert_eq!(s.memory_pool().limit(), Some(64 << 20));
+    /// s.sql("SELECT x, count(*) FROM (VALUES (1), (1), (2)) AS t(x) GROUP BY x")?.collect()?;
+    /// // Everything a query reserved is released when it ends.
+    /// assert_eq!(s.memory_pool().used(), 0);
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     ///
     /// [`MemoryPool::used`]: shoal_physical::MemoryPool::used
     pub fn memory_pool(&self) -> &Arc<shoal_physical::MemoryPool> {
@@ -194,22 +267,70 @@ impl Session {
 
     /// Progress of the running (or last) query: morsels and bytes known and done so far. Safe
     /// to call from another thread (a progress bar).
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let s = Session::new();
+    /// assert_eq!(s.progress().rows_read, 0);
+    /// s.sql("SELECT * FROM (VALUES (1), (2), (3)) AS t(x)")?.collect()?;
+    /// let done = s.progress();
+    /// assert_eq!(done.morsels_done, done.morsels_total);
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn progress(&self) -> shoal_physical::ProgressSnapshot {
         self.state.progress.read().map(|p| p.snapshot()).unwrap_or_default()
     }
 
     /// The function registry as it is now (built-ins plus registered user-defined functions).
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let functions = Session::new().functions();
+    /// assert!(functions.scalar("upper").is_some());
+    /// assert!(functions.aggregate("sum").is_some());
+    /// assert!(functions.scalar("no_such_function").is_none());
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn functions(&self) -> Arc<FunctionRegistry> {
         Arc::clone(&self.state.registry.read().unwrap_or_else(std::sync::PoisonError::into_inner))
     }
 
     /// Register a table under `name` (replacing any table of that name).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use arrow::array::{Int64Array, RecordBatch};
+    /// use shoal::prelude::*;
+    /// use shoal_datasource::MemTable;
+    /// let batch = RecordBatch::try_from_iter([("x", Arc::new(Int64Array::from(vec![1, 2])) as _)])?;
+    /// let s = Session::new();
+    /// s.register_table("t", Arc::new(MemTable::try_new(batch.schema(), vec![batch.clone()])?))?;
+    /// assert_eq!(s.sql("SELECT * FROM t")?.count()?, 2);
+    /// // Registering again replaces the table.
+    /// s.register_table("t", Arc::new(MemTable::try_new(batch.schema(), vec![batch.clone(), batch])?))?;
+    /// assert_eq!(s.sql("SELECT * FROM t")?.count()?, 4);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn register_table(&self, name: &str, source: Arc<dyn TableSource>) -> Result<()> {
         self.state.catalog.write().map_err(|_| poisoned())?.register_table(name, source);
         Ok(())
     }
 
     /// Register Parquet file(s) (a file, glob or directory) as table `name`.
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let dir = tempfile::tempdir()?;
+    /// let s = Session::new();
+    /// s.sql("SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS t(id, name)")?.write_parquet(dir.path().join("part-0.parquet"))?;
+    /// s.sql("SELECT * FROM (VALUES (3, 'c')) AS t(id, name)")?.write_parquet(dir.path().join("part-1.parquet"))?;
+    /// s.register_parquet("one", dir.path().join("part-0.parquet"))?;
+    /// s.register_parquet("all", dir.path())?;
+    /// assert_eq!(shoal::rows_to_strings(&s.sql("SELECT name FROM one ORDER BY id")?.collect()?)?, vec!["a", "b"]);
+    /// assert_eq!(shoal::rows_to_strings(&s.sql("SELECT sum(id) FROM all")?.collect()?)?, vec!["6"]);
+    /// assert!(s.register_parquet("missing", dir.path().join("nope.parquet")).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn register_parquet(&self, name: &str, path: impl AsRef<Path>) -> Result<()> {
         let table = ParquetTable::try_new(&path_str(path.as_ref())?, ParquetOptions::default())?;
         self.register_table(name, Arc::new(table))
@@ -233,6 +354,19 @@ impl Session {
     }
 
     /// Register CSV file(s) with explicit options as table `name`.
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("scores.txt");
+    /// std::fs::write(&path, "ann|3\nbob|5\n")?;
+    /// let s = Session::new();
+    /// s.register_csv_with("scores", &path, CsvOptions { has_header: false, delimiter: b'|', ..CsvOptions::default() })?;
+    /// let df = s.sql("SELECT * FROM scores")?;
+    /// assert_eq!(df.schema().fields().len(), 2);
+    /// assert_eq!(shoal::rows_to_strings(&df.collect()?)?, vec!["ann, 3", "bob, 5"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn register_csv_with(&self, name: &str, path: impl AsRef<Path>, options: CsvOptions) -> Result<()> {
         let table = CsvTable::try_new(&path_str(path.as_ref())?, options)?;
         self.register_table(name, Arc::new(table))
@@ -240,6 +374,21 @@ impl Session {
 
     /// Register file(s) whose format is chosen by extension (`.parquet`, `.csv`, `.csv.gz`,
     /// `.tsv`), or a directory of them, as table `name`.
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let dir = tempfile::tempdir()?;
+    /// let s = Session::new();
+    /// let csv = dir.path().join("a.csv");
+    /// std::fs::write(&csv, "x\n1\n2\n")?;
+    /// let parquet = dir.path().join("b.parquet");
+    /// s.sql("SELECT 10 AS x")?.write_parquet(&parquet)?;
+    /// s.register_path("a", &csv)?;
+    /// s.register_path("b", &parquet)?;
+    /// let rows = s.sql("SELECT x FROM a UNION ALL SELECT x FROM b ORDER BY x")?.collect()?;
+    /// assert_eq!(shoal::rows_to_strings(&rows)?, vec!["1", "2", "10"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn register_path(&self, name: &str, path: impl AsRef<Path>) -> Result<()> {
         let table = shoal_datasource::table_from_path(&path_str(path.as_ref())?)?;
         self.register_table(name, table)
@@ -268,6 +417,16 @@ impl Session {
     }
 
     /// Names of registered tables and views.
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let s = Session::new();
+    /// s.execute_sql("CREATE TABLE t AS SELECT 1 AS x; CREATE VIEW v AS SELECT x FROM t")?;
+    /// let mut names = s.table_names();
+    /// names.sort();
+    /// assert_eq!(names, vec!["t", "v"]);
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn table_names(&self) -> Vec<String> {
         self.state.catalog.read().map(|c| c.names()).unwrap_or_default()
     }
@@ -312,6 +471,19 @@ impl Session {
 
     /// Run every `;`-separated statement of `sql` in order (DDL included), returning each
     /// statement's result. Stops at the first error.
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let s = Session::new();
+    /// let results = s.execute_sql("CREATE VIEW v AS SELECT 1 AS x; SELECT x + 1 AS y FROM v")?;
+    /// assert_eq!(results.len(), 2);
+    /// assert!(results[0].batches.is_empty());
+    /// assert_eq!(results[1].sql, "SELECT x + 1 AS y FROM v");
+    /// assert_eq!(results[1].schema.field(0).name(), "y");
+    /// assert_eq!(shoal::rows_to_strings(&results[1].batches)?, vec!["2"]);
+    /// assert!(s.execute_sql("SELECT 1; SELECT nope").is_err());
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn execute_sql(&self, sql: &str) -> Result<Vec<StatementResult>> {
         let statements = shoal_sql::split_statements(sql)?;
         let mut out = Vec::with_capacity(statements.len());
@@ -407,7 +579,23 @@ impl Session {
     /// `SET name = value`: `threads`, `batch_size`, `optimizer` (on/off),
     /// `optimizer.disable` (comma-separated rule names, empty to clear), `memory_limit` (a size
     /// such as `'4GB'` or `'50%'`, or `'none'`), `spill_path` (a directory, or `''` for the OS
-    /// temp dir).
+    /// temp dir). The `shoal.` prefix is optional; an unknown setting or a bad value is a plan
+    /// error.
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let s = Session::new();
+    /// s.set_variable("threads", "2")?;
+    /// s.set_variable("shoal.memory_limit", "'64MB'")?;
+    /// s.set_variable("optimizer", "off")?;
+    /// let config = s.config();
+    /// assert_eq!((config.threads, config.memory_limit, config.optimizer_enabled), (2, Some(64_000_000), false));
+    /// s.set_variable("memory_limit", "none")?;
+    /// assert_eq!(s.config().memory_limit, None);
+    /// assert!(s.set_variable("threads", "many").is_err());
+    /// assert!(s.set_variable("no_such_setting", "1").is_err());
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn set_variable(&self, name: &str, value: &str) -> Result<()> {
         let key = name.trim().to_ascii_lowercase();
         let key = key.strip_prefix("shoal.").unwrap_or(&key);

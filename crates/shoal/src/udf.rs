@@ -59,6 +59,28 @@ pub type AccumulatorFactory = dyn Fn() -> Result<Box<dyn Accumulator>> + Send + 
 /// are cast when the cast widens, e.g. an integer to a double; otherwise the call is a plan
 /// error) and returning `return_type`. The result of `fun` is checked: an array of the wrong
 /// length or type is an execution error.
+///
+/// ```
+/// use std::sync::Arc;
+/// use arrow::array::{ArrayRef, AsArray, StringArray};
+/// use shoal::prelude::*;
+/// use shoal::udf::{create_udf, Volatility};
+/// // shout(s TEXT) -> TEXT: upper case with an exclamation mark (NULL stays NULL).
+/// let shout = create_udf("shout", vec![DataType::Utf8], DataType::Utf8, Volatility::Immutable, |args: &[ArrayRef]| {
+///     let Some(s) = args.first().and_then(|a| a.as_string_opt::<i32>()) else {
+///         return Err(ShoalError::Execution("shout: expected one TEXT argument".into()));
+///     };
+///     let out: StringArray = s.iter().map(|v| v.map(|v| format!("{}!", v.to_uppercase()))).collect();
+///     Ok(Arc::new(out) as ArrayRef)
+/// });
+/// let s = Session::new();
+/// s.register_udf(shout)?;
+/// let rows = s.sql("SELECT shout(name) FROM (VALUES ('hi'), (NULL)) AS t(name)")?.collect()?;
+/// assert_eq!(shoal::rows_to_strings(&rows)?, vec!["HI!", "NULL"]);
+/// // Arguments are checked against the declared types when the query is planned.
+/// assert!(s.sql("SELECT shout(1, 2)").is_err());
+/// # Ok::<(), ShoalError>(())
+/// ```
 pub fn create_udf(
     name: &str,
     arg_types: Vec<DataType>,
@@ -74,6 +96,53 @@ pub fn create_udf(
 /// An aggregate named `name` over arguments of `input_types`, returning `return_type`, whose
 /// partial state has fields of `state_types`; `accumulator` makes the state of one group.
 /// Arguments are coerced as for [`create_udf`].
+///
+/// ```
+/// use arrow::array::{ArrayRef, AsArray};
+/// use arrow::datatypes::Int64Type;
+/// use shoal::prelude::*;
+/// use shoal::udf::{create_udaf, Accumulator};
+/// use shoal_common::ScalarValue;
+///
+/// /// product(x BIGINT) -> BIGINT over the non-null values (1 for none).
+/// #[derive(Debug)]
+/// struct Product(i64);
+///
+/// impl Product {
+///     fn fold(&mut self, array: Option<&ArrayRef>) -> Result<()> {
+///         match array.and_then(|a| a.as_primitive_opt::<Int64Type>()) {
+///             Some(values) => {
+///                 values.iter().flatten().for_each(|v| self.0 = self.0.wrapping_mul(v));
+///                 Ok(())
+///             }
+///             None => Err(ShoalError::Execution("product: expected BIGINT".into())),
+///         }
+///     }
+/// }
+///
+/// impl Accumulator for Product {
+///     fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
+///         self.fold(values.first())
+///     }
+///     fn state(&mut self) -> Result<Vec<ScalarValue>> {
+///         Ok(vec![ScalarValue::int64(Some(self.0))])
+///     }
+///     fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
+///         self.fold(states.first())
+///     }
+///     fn evaluate(&mut self) -> Result<ScalarValue> {
+///         Ok(ScalarValue::int64(Some(self.0)))
+///     }
+/// }
+///
+/// let s = Session::new();
+/// s.register_udaf(create_udaf("product", vec![DataType::Int64], DataType::Int64, vec![DataType::Int64], || {
+///     Ok(Box::new(Product(1)))
+/// }))?;
+/// let sql = "SELECT k, product(x) FROM (VALUES ('a', 2), ('a', 3), ('b', 4), ('b', NULL)) AS t(k, x) GROUP BY k ORDER BY k";
+/// assert_eq!(shoal::rows_to_strings(&s.sql(sql)?.collect()?)?, vec!["a, 6", "b, 4"]);
+/// # Ok::<(), ShoalError>(())
+/// ```
 pub fn create_udaf(
     name: &str,
     input_types: Vec<DataType>,
@@ -229,6 +298,15 @@ pub struct ScalarUdf {
 
 impl ScalarUdf {
     /// The expression `name(args)`.
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let s = Session::new();
+    /// let upper = s.udf("upper")?;
+    /// let df = s.sql("SELECT * FROM (VALUES ('ann')) AS t(name)")?.select([upper.call([col("name")]).alias("up")])?;
+    /// assert_eq!(shoal::rows_to_strings(&df.collect()?)?, vec!["ANN"]);
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn call(&self, args: impl IntoIterator<Item = Expr>) -> Expr {
         Expr::ScalarFunction(ScalarFunctionExpr {
             func: Arc::clone(&self.func),
@@ -245,6 +323,16 @@ pub struct AggregateUdfHandle {
 
 impl AggregateUdfHandle {
     /// The aggregate call `name(args)`.
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let s = Session::new();
+    /// let max = s.udaf("max")?;
+    /// let df = s.sql("SELECT * FROM (VALUES (3), (7), (5)) AS t(x)")?;
+    /// let out = df.group_by(Vec::<Expr>::new())?.agg([max.call([col("x")]).alias("m")])?;
+    /// assert_eq!(shoal::rows_to_strings(&out.collect()?)?, vec!["7"]);
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn call(&self, args: impl IntoIterator<Item = Expr>) -> Expr {
         Expr::aggregate(self.func, args.into_iter().collect())
     }
@@ -264,16 +352,57 @@ impl Session {
     /// Register a scalar function (e.g. from [`create_udf`]) under its name and aliases, for
     /// SQL and the DataFrame API. A built-in's name is a plan error; a user-defined function of
     /// the same name is replaced.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use arrow::array::ArrayRef;
+    /// use shoal::prelude::*;
+    /// use shoal::udf::{create_udf, Volatility};
+    /// let identity = |args: &[ArrayRef]| match args.first() {
+    ///     Some(a) => Ok(Arc::clone(a)),
+    ///     None => Err(ShoalError::Execution("same: one argument expected".into())),
+    /// };
+    /// let s = Session::new();
+    /// s.register_udf(create_udf("same", vec![DataType::Int64], DataType::Int64, Volatility::Immutable, identity))?;
+    /// assert_eq!(shoal::rows_to_strings(&s.sql("SELECT same(7)")?.collect()?)?, vec!["7"]);
+    /// // A built-in's name is taken.
+    /// let err = s.register_udf(create_udf("upper", vec![DataType::Utf8], DataType::Utf8, Volatility::Immutable, identity));
+    /// assert!(err.is_err());
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn register_udf(&self, func: Arc<dyn ScalarFunction>) -> Result<()> {
         self.update_registry(|r| r.register_user_scalar(func))
     }
 
     /// Register an aggregate (e.g. from [`create_udaf`]); names as for [`Session::register_udf`].
+    /// A complete aggregate is shown at [`create_udaf`].
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// use shoal::udf::{create_udaf, Accumulator};
+    /// // A built-in's name is a plan error (the factory is never called).
+    /// let fake = create_udaf("sum", vec![DataType::Int64], DataType::Int64, vec![DataType::Int64], || {
+    ///     Err::<Box<dyn Accumulator>, _>(ShoalError::Execution("unused".into()))
+    /// });
+    /// assert!(matches!(Session::new().register_udaf(fake), Err(ShoalError::Plan { .. })));
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn register_udaf(&self, udaf: Arc<dyn AggregateUdf>) -> Result<()> {
         self.update_registry(|r| r.register_user_aggregate(udaf))
     }
 
-    /// The scalar function `name` (built-in or registered), to call from the DataFrame API.
+    /// The scalar function `name` (built-in or registered), to call from the DataFrame API;
+    /// an unknown name is a plan error.
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let s = Session::new();
+    /// let length = s.udf("length")?;
+    /// let df = s.sql("SELECT * FROM (VALUES ('abc')) AS t(w)")?.select([length.call([col("w")])])?;
+    /// assert_eq!(shoal::rows_to_strings(&df.collect()?)?, vec!["3"]);
+    /// assert_eq!(s.udf("no_such").err().map(|e| e.to_string()).as_deref(), Some("unknown scalar function 'no_such'"));
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn udf(&self, name: &str) -> Result<ScalarUdf> {
         match self.functions().scalar(name) {
             Some(func) => Ok(ScalarUdf { func }),
@@ -281,7 +410,18 @@ impl Session {
         }
     }
 
-    /// The aggregate `name` (built-in or registered), to call from the DataFrame API.
+    /// The aggregate `name` (built-in or registered), to call from the DataFrame API; an
+    /// unknown name is a plan error.
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let s = Session::new();
+    /// let df = s.sql("SELECT * FROM (VALUES ('a', 1), ('a', 2), ('b', 5)) AS t(k, x)")?;
+    /// let out = df.group_by([col("k")])?.agg([s.udaf("sum")?.call([col("x")]).alias("total")])?;
+    /// assert_eq!(shoal::rows_to_strings(&out.sort([col("k").asc()])?.collect()?)?, vec!["a, 3", "b, 5"]);
+    /// assert!(s.udaf("no_such").is_err());
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn udaf(&self, name: &str) -> Result<AggregateUdfHandle> {
         match self.functions().aggregate(name) {
             Some(func) => Ok(AggregateUdfHandle { func }),

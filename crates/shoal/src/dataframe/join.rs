@@ -113,7 +113,17 @@ impl DataFrame {
         Ok(self.with_plan(self.builder().union(other.plan.clone())?.build()?))
     }
 
-    /// The distinct rows of both (SQL `UNION`).
+    /// The distinct rows of both (SQL `UNION`); columns are matched as in [`DataFrame::union`].
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let s = Session::new();
+    /// let a = s.sql("SELECT * FROM (VALUES (1), (2), (2)) AS t(x)")?;
+    /// let b = s.sql("SELECT * FROM (VALUES (2), (3)) AS t(x)")?;
+    /// let rows = a.union_distinct(&b)?.sort([col("x").asc()])?.collect()?;
+    /// assert_eq!(shoal::rows_to_strings(&rows)?, vec!["1", "2", "3"]);
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn union_distinct(&self, other: &DataFrame) -> Result<DataFrame> {
         Ok(self.with_plan(self.builder().union_distinct(other.plan.clone())?.build()?))
     }

@@ -53,6 +53,15 @@ impl DataFrame {
     }
 
     /// The session this DataFrame runs in.
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let s = Session::new();
+    /// s.execute_sql("CREATE VIEW v AS SELECT 1 AS x")?;
+    /// let df = s.sql("SELECT 2 AS y")?;
+    /// assert_eq!(df.session().table_names(), vec!["v"]);
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn session(&self) -> &Session {
         &self.session
     }
@@ -87,18 +96,44 @@ impl DataFrame {
     }
 
     /// The logical plan as built (before optimization).
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let df = Session::new().sql("SELECT x FROM (VALUES (1), (5)) AS t(x)")?.filter(col("x").gt(lit(1i64) + lit(1i64)))?;
+    /// let text = df.logical_plan().display_indent();
+    /// assert!(text.starts_with("Filter: ") && text.contains("1 + 1"), "{text}");
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn logical_plan(&self) -> &LogicalPlan {
         &self.plan
     }
 
-    /// The logical plan after the optimizer.
+    /// The logical plan after the optimizer (constants folded, filters and projections pushed
+    /// down, joins reordered, ...); the query does not run.
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let df = Session::new().sql("SELECT x FROM (VALUES (1), (5)) AS t(x)")?.filter(col("x").gt(lit(1i64) + lit(1i64)))?;
+    /// let text = df.optimized_plan()?.display_indent();
+    /// assert!(text.contains("> 2") && !text.contains("1 + 1"), "{text}");
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn optimized_plan(&self) -> Result<LogicalPlan> {
         let config = self.session.config();
         let ctx = OptimizerContext { config: &config, evaluator: &PhysicalConstEvaluator };
         Optimizer::new().optimize(self.plan.clone(), &ctx)
     }
 
-    /// The physical plan the optimized logical plan runs as.
+    /// The physical plan the optimized logical plan runs as (the query does not run).
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let df = Session::new().sql("SELECT x FROM (VALUES (1), (5)) AS t(x) ORDER BY x")?;
+    /// let plan = df.physical_plan()?;
+    /// assert_eq!(plan.name(), "SortExec");
+    /// assert_eq!(plan.schema().field(0).name(), "x");
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn physical_plan(&self) -> Result<Arc<dyn ExecutionPlan>> {
         shoal_physical::create_physical_plan(&self.optimized_plan()?, &self.session.config())
     }
@@ -240,11 +275,31 @@ impl DataFrame {
     /// Name this DataFrame as a relation, so its columns can be referred to as
     /// `col("name.column")` (as `FROM .. AS name` does), e.g. to tell the sides of a self-join
     /// apart.
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let s = Session::new();
+    /// let people = s.sql("SELECT * FROM (VALUES (1, 'ann', NULL), (2, 'bob', 1)) AS t(id, name, boss)")?;
+    /// let (emp, boss) = (people.alias("emp")?, people.alias("boss")?);
+    /// let pairs = emp
+    ///     .join(&boss, JoinType::Inner, [col("emp.boss")], [col("boss.id")])?
+    ///     .select([col("emp.name"), col("boss.name").alias("boss_name")])?;
+    /// assert_eq!(shoal::rows_to_strings(&pairs.collect()?)?, vec!["bob, ann"]);
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn alias(&self, name: &str) -> Result<DataFrame> {
         Ok(self.with_plan(self.builder().alias(name)?.build()?))
     }
 
     /// Run the query and count its rows.
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let df = Session::new().sql("SELECT * FROM (VALUES (1), (2), (3)) AS t(x)")?;
+    /// assert_eq!(df.count()?, 3);
+    /// assert_eq!(df.filter(col("x").gt(lit(5i64)))?.count()?, 0);
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn count(&self) -> Result<usize> {
         Ok(self.collect()?.iter().map(RecordBatch::num_rows).sum())
     }
@@ -264,6 +319,16 @@ impl DataFrame {
     }
 
     /// Like [`DataFrame::explain`]; `verbose` also shows the initial plan and every rule's effect.
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let df = Session::new().sql("SELECT x FROM (VALUES (1), (5)) AS t(x) WHERE x > 1 + 1")?;
+    /// let verbose = df.explain_with(true)?;
+    /// assert!(verbose.starts_with("== initial logical plan =="), "{verbose}");
+    /// assert!(verbose.contains("== after ") && verbose.contains("== physical plan =="), "{verbose}");
+    /// assert_eq!(df.explain_with(false)?, df.explain()?);
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn explain_with(&self, verbose: bool) -> Result<String> {
         let config = self.session.config();
         let ctx = OptimizerContext { config: &config, evaluator: &PhysicalConstEvaluator };

@@ -57,7 +57,15 @@ impl DataFrame {
         self.show_n(20)
     }
 
-    /// Print the first `n` rows as a table.
+    /// Print the first `n` rows as a table (the text of [`DataFrame::to_table_string`]).
+    ///
+    /// ```
+    /// use shoal::prelude::*;
+    /// let df = Session::new().sql("SELECT * FROM (VALUES (1), (2), (3)) AS t(x)")?;
+    /// df.show_n(2)?;
+    /// assert_eq!(df.to_table_string(2)?.lines().filter(|l| l.starts_with("| ")).count(), 3); // header + 2 rows
+    /// # Ok::<(), ShoalError>(())
+    /// ```
     pub fn show_n(&self, n: usize) -> Result<()> {
         println!("{}", self.to_table_string(n)?);
         Ok(())
