@@ -123,4 +123,9 @@ pub trait ScanFilter: Send + Sync + fmt::Debug {
     /// the rows it keeps pays (few rows kept, in long runs, so whole runs are skipped)? A
     /// source that filters while reading does so only then.
     fn prefers_late_materialization(&self) -> bool;
+    /// Utf8 predicate columns outside the output (ascending) that [`ScanFilter::evaluate`]
+    /// also accepts as Utf8View, so a source may decode them as views (no string copies).
+    fn string_view_columns(&self) -> &[usize] {
+        &[]
+    }
 }

@@ -130,6 +130,16 @@ pub(crate) fn kleene(
     wrap(Arc::new(out), scalar)
 }
 
+/// `value` cast to Utf8View when it is Utf8 and `other` is Utf8View (Arrow compares only like
+/// types; the scan decodes some string columns as views); else `value` itself.
+pub(crate) fn utf8_as_view_of(value: &ColumnarValue, other: &ColumnarValue) -> Result<ColumnarValue> {
+    let array = inner_array(value);
+    if array.data_type() == &DataType::Utf8 && inner_array(other).data_type() == &DataType::Utf8View {
+        return wrap(cast(array, &DataType::Utf8View)?, is_scalar(value));
+    }
+    Ok(value.clone())
+}
+
 /// `left op right` for a comparison operator, with Arrow's `cmp` kernels.
 pub(crate) fn compare(
     op: Operator,
@@ -142,7 +152,8 @@ pub(crate) fn compare(
     if la.data_type() == &DataType::Null || ra.data_type() == &DataType::Null {
         return compare_with_null(op, left, right);
     }
-    let (l, r) = (datum(left), datum(right));
+    let (left, right) = (utf8_as_view_of(left, right)?, utf8_as_view_of(right, left)?);
+    let (l, r) = (datum(&left), datum(&right));
     let out: BooleanArray = match op {
         Operator::Eq => cmp::eq(&l, &r),
         Operator::NotEq => cmp::neq(&l, &r),

@@ -17,6 +17,7 @@ use arrow::record_batch::RecordBatch;
 use shoal_common::{exec_err, Result, ScalarValue};
 use shoal_expr::ColumnarValue;
 
+use crate::binary::utf8_as_view_of;
 use crate::util::{bool_scalar, datum, inner_array, is_scalar, wrap};
 use crate::{LiteralExpr, PhysicalExpr, PhysicalExprRef};
 
@@ -161,7 +162,11 @@ impl PhysicalExpr for LikeExpr {
             Some(p) => ColumnarValue::Scalar(p.clone()),
             None => self.pattern.evaluate(batch)?,
         };
-        let value = to_utf8(value)?;
+        // a Utf8View value stays a view (the pattern is then cast to one below)
+        let value = match value.data_type() {
+            DataType::Utf8View => value,
+            _ => to_utf8(value)?,
+        };
         let pattern = to_utf8(pattern)?;
         if value.data_type() == DataType::Null || pattern.data_type() == DataType::Null {
             return Ok(bool_scalar(None));
@@ -176,6 +181,7 @@ impl PhysicalExpr for LikeExpr {
                 None => pattern,
             },
         };
+        let pattern = utf8_as_view_of(&pattern, &value)?;
         let (l, r) = (datum(&value), datum(&pattern));
         let out = match (self.negated, self.case_insensitive) {
             (false, false) => like(&l, &r)?,

@@ -1,15 +1,19 @@
 //! [`ParquetScan`]: a planned Parquet scan; each morsel is one row group of one file. A scan
-//! filter is evaluated on its own columns first when it is selective (late materialization).
+//! filter is evaluated on its own columns first when it is selective (late materialization);
+//! Utf8 columns only the filter reads are decoded as Utf8View when the filter accepts that.
 
 use std::fs::File;
 use std::ops::ControlFlow;
 use std::sync::{Arc, Mutex};
 
-use arrow::array::BooleanArray;
-use arrow::datatypes::SchemaRef;
+use arrow::array::{ArrayRef, BooleanArray};
+use arrow::compute::FilterBuilder;
+use arrow::datatypes::{DataType, FieldRef, Schema, SchemaRef};
 use arrow::error::ArrowError;
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
-use parquet::arrow::arrow_reader::{ArrowPredicate, ParquetRecordBatchReaderBuilder, RowFilter};
+use parquet::arrow::arrow_reader::{
+    ArrowPredicate, ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowFilter,
+};
 use parquet::arrow::ProjectionMask;
 use shoal_common::{internal_err, Result, ShoalError};
 use shoal_expr::{ScanFilter, ScanSource};
@@ -121,6 +125,100 @@ impl ArrowPredicate for LatePredicate {
     }
 }
 
+/// The table columns a filtered read evaluates the predicate on and returns.
+#[derive(Clone, Copy)]
+struct FilteredColumns<'a> {
+    predicate: &'a [usize],
+    output: &'a [usize],
+}
+
+impl ParquetScan {
+    /// Decode the predicate and output columns of all rows of a morsel (some predicate-only
+    /// strings as views, per `metadata`), evaluate the filter and emit the output columns of
+    /// the rows it keeps.
+    fn read_filtered_eagerly(
+        &self,
+        file: &ParquetFile,
+        morsel: &ParquetMorsel,
+        metadata: ArrowReaderMetadata,
+        columns: FilteredColumns<'_>,
+        filter: &Arc<dyn ScanFilter>,
+        emit: &mut dyn FnMut(RecordBatch) -> Result<ControlFlow<()>>,
+    ) -> Result<()> {
+        let out_schema = Arc::new(self.schema.project(filter.output_columns())?);
+        let mut read: Vec<usize> = columns.predicate.iter().chain(columns.output).copied().collect();
+        read.sort_unstable();
+        read.dedup();
+        let positions =
+            |wanted: &[usize]| wanted.iter().map(|c| read.binary_search(c).ok()).collect::<Option<Vec<_>>>();
+        let (Some(predicate_order), Some(output_order)) =
+            (positions(columns.predicate), positions(columns.output))
+        else {
+            return internal_err!("filtered scan columns out of range");
+        };
+        let handle = File::open(&file.path).map_err(|e| ShoalError::Io { path: file.name(), source: e })?;
+        let mask = ProjectionMask::roots(metadata.parquet_schema(), read.iter().copied());
+        let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(handle, metadata)
+            .with_row_groups(vec![morsel.row_group])
+            .with_projection(mask)
+            .with_batch_size(self.batch_size)
+            .build()
+            .map_err(|e| {
+                data_error(&file.path, format!("cannot read row group {}: {e}", morsel.row_group))
+            })?;
+        let pick = |batch: &RecordBatch, order: &[usize]| {
+            order.iter().map(|&p| batch.columns().get(p).cloned()).collect::<Option<Vec<ArrayRef>>>()
+        };
+        for batch in reader {
+            let batch = batch.map_err(|e| {
+                data_error(&file.path, format!("cannot decode row group {}: {e}", morsel.row_group))
+            })?;
+            let (Some(predicate_columns), Some(mut output)) =
+                (pick(&batch, &predicate_order), pick(&batch, &output_order))
+            else {
+                return internal_err!("Parquet reader returned too few columns");
+            };
+            let selection = filter.evaluate(&predicate_columns, batch.num_rows())?;
+            let kept = selection.true_count();
+            if kept == 0 {
+                continue;
+            }
+            if kept < batch.num_rows() {
+                let selection = FilterBuilder::new(&selection).optimize().build();
+                output = output.iter().map(|c| selection.filter(c)).collect::<std::result::Result<_, _>>()?;
+            }
+            let out = RecordBatch::try_new_with_options(
+                Arc::clone(&out_schema),
+                output,
+                &RecordBatchOptions::new().with_row_count(Some(kept)),
+            )
+            .map_err(|e| data_error(&file.path, format!("unexpected column data: {e}")))?;
+            if emit(out)?.is_break() {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The file's reader metadata with its table columns `views` (Utf8 ones) decoded as Utf8View.
+fn view_metadata(file: &ParquetFile, views: &[usize]) -> Result<ArrowReaderMetadata> {
+    let schema = file.metadata.schema();
+    let fields: Vec<FieldRef> = schema
+        .fields()
+        .iter()
+        .enumerate()
+        .map(|(i, f)| match views.contains(&i) && f.data_type() == &DataType::Utf8 {
+            true => Arc::new(f.as_ref().clone().with_data_type(DataType::Utf8View)),
+            false => Arc::clone(f),
+        })
+        .collect();
+    let schema = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
+    let options = ArrowReaderOptions::new().with_schema(schema);
+    ArrowReaderMetadata::try_new(Arc::clone(file.metadata.metadata()), options)
+        .map_err(|e| data_error(&file.path, format!("cannot read strings as views: {e}")))
+}
+
 impl ScanSource for ParquetScan {
     fn schema(&self) -> SchemaRef {
         Arc::clone(&self.schema)
@@ -187,10 +285,12 @@ impl ScanSource for ParquetScan {
         filter: &Arc<dyn ScanFilter>,
         emit: &mut dyn FnMut(RecordBatch) -> Result<ControlFlow<()>>,
     ) -> Result<bool> {
-        if !filter.prefers_late_materialization()
-            || self.row_limit.is_some()
-            || filter.output_columns().is_empty()
-        {
+        if self.row_limit.is_some() || filter.output_columns().is_empty() {
+            return Ok(false);
+        }
+        let late = filter.prefers_late_materialization();
+        let view_columns = self.table_columns(filter.string_view_columns())?;
+        if !late && view_columns.is_empty() {
             return Ok(false);
         }
         let Some(morsel) = self.morsels.get(index) else {
@@ -199,9 +299,19 @@ impl ScanSource for ParquetScan {
         let Some(file) = self.files.get(morsel.file) else {
             return internal_err!("Parquet file {} out of range", morsel.file);
         };
+        let metadata = match view_columns.is_empty() {
+            true => file.metadata.clone(),
+            false => view_metadata(file, &view_columns)?,
+        };
         let predicate_columns = self.table_columns(filter.predicate_columns())?;
         let output_columns = self.table_columns(filter.output_columns())?;
-        let schema = file.metadata.parquet_schema();
+        if !late {
+            let columns = FilteredColumns { predicate: &predicate_columns, output: &output_columns };
+            self.read_filtered_eagerly(file, morsel, metadata, columns, filter, emit)?;
+            return Ok(true);
+        }
+        let out_schema = Arc::new(self.schema.project(filter.output_columns())?);
+        let schema = metadata.parquet_schema();
         let failure: Arc<Mutex<Option<ShoalError>>> = Arc::default();
         let predicate = LatePredicate {
             filter: Arc::clone(filter),
@@ -210,9 +320,10 @@ impl ScanSource for ParquetScan {
             failure: Arc::clone(&failure),
         };
         let handle = File::open(&file.path).map_err(|e| ShoalError::Io { path: file.name(), source: e })?;
-        let built = ParquetRecordBatchReaderBuilder::new_with_metadata(handle, file.metadata.clone())
+        let output_mask = ProjectionMask::roots(schema, output_columns.iter().copied());
+        let built = ParquetRecordBatchReaderBuilder::new_with_metadata(handle, metadata)
             .with_row_groups(vec![morsel.row_group])
-            .with_projection(ProjectionMask::roots(schema, output_columns.iter().copied()))
+            .with_projection(output_mask)
             .with_row_filter(RowFilter::new(vec![Box::new(predicate)]))
             .with_batch_size(self.batch_size)
             .build();
@@ -226,7 +337,6 @@ impl ScanSource for ParquetScan {
             }
         };
         let order = sorted_positions(&output_columns);
-        let out_schema = Arc::new(self.schema.project(filter.output_columns())?);
         for batch in reader {
             let batch = batch.map_err(|e| {
                 take_failure().unwrap_or_else(|| {

@@ -1,5 +1,6 @@
 //! Group keys → dense group ids: [`GroupValues`] with a specialisation for one fixed-width key
-//! ([`PrimitiveGroupValues`]), keys packed into one integer
+//! ([`PrimitiveGroupValues`]; [`super::direct_group_values::DirectGroupValues`] for integers
+//! and dates of a small range), keys packed into one integer
 //! ([`super::packed_group_values::PackedGroupValues`]) and a general one over Arrow's row format
 //! ([`RowGroupValues`]).
 //!
@@ -16,6 +17,7 @@ use arrow::datatypes::*;
 use arrow_row::{RowConverter, Rows, SortField};
 use shoal_common::{exec_err, internal_err, Result};
 
+use super::direct_group_values::DirectGroupValues;
 use super::packed_group_values::{packed_bits, PackedGroupValues, WideKey};
 
 /// Keys of every group, in group-id order, with the hash of each group's key.
@@ -76,13 +78,13 @@ pub fn new_group_values(types: &[DataType]) -> Result<Box<dyn GroupValues>> {
         let gv: Box<dyn GroupValues> = match &types[0] {
             DataType::Int8 => primitive!(Int8Type),
             DataType::Int16 => primitive!(Int16Type),
-            DataType::Int32 => primitive!(Int32Type),
-            DataType::Int64 => primitive!(Int64Type),
+            DataType::Int32 => Box::new(DirectGroupValues::<Int32Type>::new(types[0].clone())),
+            DataType::Int64 => Box::new(DirectGroupValues::<Int64Type>::new(types[0].clone())),
             DataType::UInt8 => primitive!(UInt8Type),
             DataType::UInt16 => primitive!(UInt16Type),
             DataType::UInt32 => primitive!(UInt32Type),
             DataType::UInt64 => primitive!(UInt64Type),
-            DataType::Date32 => primitive!(Date32Type),
+            DataType::Date32 => Box::new(DirectGroupValues::<Date32Type>::new(types[0].clone())),
             DataType::Date64 => primitive!(Date64Type),
             DataType::Decimal128(_, _) => primitive!(Decimal128Type),
             DataType::Timestamp(TimeUnit::Second, _) => primitive!(TimestampSecondType),
@@ -168,6 +170,18 @@ where
             null_group: None,
         }
     }
+
+    /// Group values that already hold the groups `values` (in group-id order), group
+    /// `null_group` being the NULL key; new keys get the next ids.
+    pub fn from_groups(data_type: DataType, values: Vec<T::Native>, null_group: Option<u32>) -> Self {
+        let mut map = hashbrown::HashMap::with_capacity_and_hasher(values.len(), hash_state());
+        for (id, &v) in values.iter().enumerate() {
+            if Some(id as u32) != null_group {
+                map.insert(v, id as u32);
+            }
+        }
+        Self { data_type, map, values, null_group }
+    }
 }
 
 impl<T: ArrowPrimitiveType> GroupValues for PrimitiveGroupValues<T>
@@ -233,20 +247,33 @@ where
     }
 
     fn emit(&mut self) -> Result<EmittedGroups> {
-        let state = hash_state();
         let values = std::mem::take(&mut self.values);
-        let null_group = self.null_group.take().map(|g| g as usize);
+        let null_group = self.null_group.take();
         self.map.clear();
-        let hashes = values
-            .iter()
-            .enumerate()
-            .map(|(i, v)| if Some(i) == null_group { NULL_HASH } else { state.hash_one(v) })
-            .collect();
-        let nulls = null_group.map(|g| NullBuffer::from_iter((0..values.len()).map(|i| i != g)));
-        let array = PrimitiveArray::<T>::new(ScalarBuffer::from(values), nulls)
-            .with_data_type(self.data_type.clone());
-        Ok(EmittedGroups { keys: vec![Arc::new(array)], hashes })
+        Ok(emit_primitive::<T>(&self.data_type, values, null_group))
     }
+}
+
+/// The emitted groups of one primitive key column: `values` in group-id order, group
+/// `null_group` being the NULL key, each hashed as every thread hashes it.
+pub(crate) fn emit_primitive<T: ArrowPrimitiveType>(
+    data_type: &DataType,
+    values: Vec<T::Native>,
+    null_group: Option<u32>,
+) -> EmittedGroups
+where
+    T::Native: Hash,
+{
+    let state = hash_state();
+    let null_group = null_group.map(|g| g as usize);
+    let hashes = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| if Some(i) == null_group { NULL_HASH } else { state.hash_one(v) })
+        .collect();
+    let nulls = null_group.map(|g| NullBuffer::from_iter((0..values.len()).map(|i| i != g)));
+    let array = PrimitiveArray::<T>::new(ScalarBuffer::from(values), nulls).with_data_type(data_type.clone());
+    EmittedGroups { keys: vec![Arc::new(array)], hashes }
 }
 
 /// Any keys: rows encoded in Arrow's row format, stored back to back in one arena, found

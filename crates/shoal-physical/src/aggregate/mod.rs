@@ -14,6 +14,7 @@ pub mod array_agg;
 pub mod avg;
 pub mod count;
 pub mod count_if;
+pub mod direct_group_values;
 pub mod distinct;
 pub mod group_rows;
 pub mod group_values;

@@ -11,7 +11,7 @@ use arrow::compute::FilterBuilder;
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use shoal_common::{internal_err, Result};
-use shoal_expr::{Expr, PlanSchema, ScanFilter};
+use shoal_expr::{Expr, Operator, PlanSchema, ScanFilter};
 use shoal_physical_expr::{create_physical_expr, evaluate_predicate, PhysicalExprRef};
 
 /// Rows to see before the observed selectivity is trusted.
@@ -29,6 +29,10 @@ pub struct ScanPredicate {
     /// Bound to a batch holding only `predicate_columns`.
     narrow_predicate: PhysicalExprRef,
     narrow_schema: SchemaRef,
+    /// `narrow_predicate` bound with the [`ScanFilter::string_view_columns`] as Utf8View.
+    view_predicate: Option<(PhysicalExprRef, SchemaRef)>,
+    /// Output positions of the columns the source may hand over as Utf8View.
+    view_columns: Vec<usize>,
     predicate_columns: Vec<usize>,
     output_columns: Vec<usize>,
     /// The scan's output schema; columns outside `output_columns` are placeholders.
@@ -71,16 +75,49 @@ impl ScanPredicate {
                 .collect::<Vec<Field>>(),
         ));
         let schema = input.to_arrow();
-        let output_columns = (0..input.len())
+        let output_columns: Vec<usize> = (0..input.len())
             .filter(|&i| {
                 let wanted = needed.is_none_or(|n| n.get(i).copied().unwrap_or(true));
                 wanted || !has_placeholder(&schema.fields()[i])
             })
             .collect();
+        let mut not_view_safe = vec![];
+        mark_view_unsafe_columns(predicate, input, &mut not_view_safe)?;
+        let view_columns: Vec<usize> = predicate_columns
+            .iter()
+            .copied()
+            .filter(|i| {
+                output_columns.binary_search(i).is_err()
+                    && !not_view_safe.contains(i)
+                    && input.fields()[*i].data_type() == &DataType::Utf8
+            })
+            .collect();
+        let view_predicate = if view_columns.is_empty() {
+            None
+        } else {
+            let view_fields: Vec<_> = predicate_columns
+                .iter()
+                .map(|&i| match view_columns.binary_search(&i) {
+                    Ok(_) => Arc::new(input.fields()[i].as_ref().clone().with_data_type(DataType::Utf8View)),
+                    Err(_) => Arc::clone(&input.fields()[i]),
+                })
+                .collect();
+            let view_input = PlanSchema::new(view_fields, narrow_input.qualifiers().to_vec())?;
+            let view_schema = Arc::new(Schema::new(
+                view_input
+                    .fields()
+                    .iter()
+                    .map(|f| f.as_ref().clone().with_nullable(true))
+                    .collect::<Vec<Field>>(),
+            ));
+            Some((create_physical_expr(predicate, &view_input)?, view_schema))
+        };
         Ok(Self {
             predicate: bound,
             narrow_predicate,
             narrow_schema,
+            view_predicate,
+            view_columns,
             predicate_columns,
             output_columns,
             schema,
@@ -177,12 +214,17 @@ impl ScanFilter for ScanPredicate {
         &self.output_columns
     }
     fn evaluate(&self, columns: &[ArrayRef], rows: usize) -> Result<BooleanArray> {
+        let views = columns.iter().any(|c| c.data_type() == &DataType::Utf8View);
+        let (predicate, schema) = match &self.view_predicate {
+            Some((predicate, schema)) if views => (predicate, schema),
+            _ => (&self.narrow_predicate, &self.narrow_schema),
+        };
         let batch = RecordBatch::try_new_with_options(
-            Arc::clone(&self.narrow_schema),
+            Arc::clone(schema),
             columns.to_vec(),
             &RecordBatchOptions::new().with_row_count(Some(rows)),
         )?;
-        let mask = evaluate_predicate(self.narrow_predicate.as_ref(), &batch)?;
+        let mask = evaluate_predicate(predicate.as_ref(), &batch)?;
         // NULL counts as false: a source may use the mask as a selection directly
         let mask = match mask.nulls() {
             Some(nulls) if nulls.null_count() > 0 => BooleanArray::new(mask.values() & nulls.inner(), None),
@@ -203,6 +245,46 @@ impl ScanFilter for ScanPredicate {
             && kept.saturating_mul(2) <= decoded
             && (runs == 0 || decoded / (2 * runs) >= MIN_LATE_RUN_LENGTH)
     }
+    fn string_view_columns(&self) -> &[usize] {
+        &self.view_columns
+    }
+}
+
+/// Add to `out` the columns `expr` reads other than as the operand of a shape whose evaluation
+/// accepts Utf8View input (column compared with a literal, IN a literal list, LIKE a literal
+/// pattern, IS [NOT] NULL, and AND/OR/NOT of those); only the others may be decoded as views.
+fn mark_view_unsafe_columns(expr: &Expr, input: &PlanSchema, out: &mut Vec<usize>) -> Result<()> {
+    let is_column = |e: &Expr| matches!(e, Expr::Column(_));
+    let is_literal = |e: &Expr| matches!(e, Expr::Literal(_));
+    match expr {
+        Expr::BinaryExpr(b) if matches!(b.op, Operator::And | Operator::Or) => {
+            mark_view_unsafe_columns(&b.left, input, out)?;
+            return mark_view_unsafe_columns(&b.right, input, out);
+        }
+        Expr::Not(e) => return mark_view_unsafe_columns(e, input, out),
+        Expr::BinaryExpr(b)
+            if matches!(
+                b.op,
+                Operator::Eq
+                    | Operator::NotEq
+                    | Operator::Lt
+                    | Operator::LtEq
+                    | Operator::Gt
+                    | Operator::GtEq
+            ) && ((is_column(&b.left) && is_literal(&b.right))
+                || (is_literal(&b.left) && is_column(&b.right))) =>
+        {
+            return Ok(())
+        }
+        Expr::IsNull(e) | Expr::IsNotNull(e) if is_column(e) => return Ok(()),
+        Expr::InList(l) if is_column(&l.expr) && l.list.iter().all(is_literal) => return Ok(()),
+        Expr::Like(l) if is_column(&l.expr) && is_literal(&l.pattern) => return Ok(()),
+        _ => {}
+    }
+    for column in expr.column_refs() {
+        out.push(input.index_of_column(&column)?);
+    }
+    Ok(())
 }
 
 /// Can a column of `field` be replaced by a cheap placeholder?
