@@ -16,6 +16,34 @@ use crate::plan::Aggregate;
 /// Name of the internal grouping-id column of an `Aggregate` over a [`GroupingSet`].
 pub const GROUPING_ID_COLUMN: &str = "__grouping_id";
 
+/// The value of `GROUPING(args)` over the output of an `Aggregate` grouped by `n` keys, as an
+/// expression of its [`GROUPING_ID_COLUMN`]: `positions[k]` is the index of argument `k` among
+/// the keys, and bit `m-1-k` of the result (for `m` arguments) is 1 when that key is not in the
+/// row's set. Without a grouping set (`grouped_by_set` false) every key is grouped: 0.
+pub fn grouping_value(positions: &[usize], n: usize, grouped_by_set: bool) -> Expr {
+    use arrow::datatypes::DataType;
+
+    use crate::expr::{lit, Operator};
+    use crate::schema::Column;
+    if !grouped_by_set {
+        return lit(0i32);
+    }
+    let id = Expr::Column(Column::from_name(GROUPING_ID_COLUMN)).cast_to(DataType::Int64);
+    let m = positions.len();
+    let bits = positions.iter().enumerate().map(|(k, &p)| {
+        let shift = n.saturating_sub(1 + p) as u32;
+        let bit = id.clone().binary(Operator::Divide, lit(1i64 << shift)).binary(Operator::Modulo, lit(2i64));
+        let weight = 1i64 << (m - 1 - k);
+        if weight == 1 {
+            bit
+        } else {
+            bit.binary(Operator::Multiply, lit(weight))
+        }
+    });
+    let sum = bits.reduce(|a, b| a.binary(Operator::Plus, b)).unwrap_or_else(|| lit(0i64));
+    sum.cast_to(DataType::Int32)
+}
+
 /// At most this many distinct expressions in a grouping set (the id is a `UInt64` bitmask);
 /// CUBE is further limited to keep the number of sets sane.
 pub const MAX_GROUPING_EXPRS: usize = 63;

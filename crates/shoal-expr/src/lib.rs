@@ -31,7 +31,7 @@ pub use expr::{
     InSubquery, Like, Operator, ScalarFunctionExpr, SortExpr, Subquery, TryCast,
 };
 pub use function::{AggregateFunction, ColumnarValue, ScalarFunction};
-pub use grouping_set::{GroupingSet, GROUPING_ID_COLUMN};
+pub use grouping_set::{grouping_value, GroupingSet, GROUPING_ID_COLUMN};
 pub use join::{Join, JoinType};
 pub use plan::LogicalPlan;
 pub use schema::{Column, PlanSchema, PlanSchemaRef};

@@ -5,53 +5,13 @@
 
 mod common;
 
-use std::any::Any;
-use std::sync::Arc;
-
-use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use common::run_rule;
-use shoal_common::{Result, ShoalError};
-use shoal_expr::{
-    col, lit, ColumnStatistics, Expr, JoinType, LogicalPlan, LogicalPlanBuilder, ScanSource, Statistics,
-    TableSource, TreeNode, TreeNodeRecursion,
-};
+use shoal_expr::{col, lit, JoinType, LogicalPlan, LogicalPlanBuilder, TreeNode, TreeNodeRecursion};
 use shoal_optimizer::ReorderJoins;
 
 /// A table of `rows` rows (None: unknown) whose BIGINT columns have the given distinct counts.
-#[derive(Debug)]
-struct StatsTable {
-    schema: SchemaRef,
-    rows: Option<usize>,
-    distinct: Vec<f64>,
-}
-
-impl TableSource for StatsTable {
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-    fn schema(&self) -> SchemaRef {
-        Arc::clone(&self.schema)
-    }
-    fn statistics(&self) -> Statistics {
-        Statistics { num_rows: self.rows, total_byte_size: None }
-    }
-    fn column_statistics(&self, column: usize) -> ColumnStatistics {
-        ColumnStatistics { distinct_count: self.distinct.get(column).copied(), ..ColumnStatistics::default() }
-    }
-    fn description(&self) -> String {
-        "stats".into()
-    }
-    fn scan(&self, _: Option<&[usize]>, _: &[Expr], _: Option<usize>) -> Result<Arc<dyn ScanSource>> {
-        Err(ShoalError::Internal("not scannable".into()))
-    }
-}
-
 fn table(name: &str, rows: Option<usize>, columns: &[(&str, f64)]) -> LogicalPlanBuilder {
-    let schema = Arc::new(Schema::new(
-        columns.iter().map(|(c, _)| Field::new(*c, DataType::Int64, false)).collect::<Vec<_>>(),
-    ));
-    let source = StatsTable { schema, rows, distinct: columns.iter().map(|(_, d)| *d).collect() };
-    LogicalPlanBuilder::scan(name, Arc::new(source)).unwrap()
+    common::stats_table(name, rows, columns)
 }
 
 fn plan(b: LogicalPlanBuilder) -> LogicalPlan {

@@ -7,10 +7,11 @@ use shoal_expr::{Column, Expr, LogicalPlan, LogicalPlanBuilder, PlanSchema, GROU
 use shoal_expr::{Transformed, TreeNode, TreeNodeRecursion};
 use sqlparser::tokenizer::Span as SqlSpan;
 
-use crate::grouping::{as_grouping_call, grouping_value};
+use crate::grouping::as_grouping_call;
 use crate::select::{SelectExpr, SortKey, SortTarget};
 use crate::span::{plan_error_at, WithSqlSpan};
 use crate::SqlPlanner;
+use shoal_expr::grouping_value;
 
 /// `expr` with every column reference spelled as the field it resolves to in `schema`
 /// (qualified, exact case), so that `a`, `t.a` and `T.A` compare equal. The DataFrame API

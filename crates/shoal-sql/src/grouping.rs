@@ -7,10 +7,7 @@ use std::sync::Arc;
 
 use arrow::datatypes::DataType;
 use shoal_common::{plan_err, Result};
-use shoal_expr::{
-    lit, Column, ColumnarValue, Expr, GroupingSet, Operator, PlanSchema, ScalarFunction, ScalarFunctionExpr,
-    GROUPING_ID_COLUMN,
-};
+use shoal_expr::{lit, ColumnarValue, Expr, GroupingSet, PlanSchema, ScalarFunction, ScalarFunctionExpr};
 use sqlparser::ast::{Expr as SqlExpr, GroupByExpr, GroupByWithModifier, Spanned};
 use sqlparser::tokenizer::Span as SqlSpan;
 
@@ -218,26 +215,4 @@ pub(crate) fn as_grouping_call(e: &Expr) -> Option<&[Expr]> {
         Expr::ScalarFunction(f) if f.func.name() == "grouping" => Some(&f.args),
         _ => None,
     }
-}
-
-/// `grouping(args)` over an aggregate output: `positions[k]` is the index of argument `k`
-/// among the `n` grouping columns; `grouped_by_set` is false for a plain GROUP BY (always 0).
-pub(crate) fn grouping_value(positions: &[usize], n: usize, grouped_by_set: bool) -> Expr {
-    if !grouped_by_set {
-        return lit(0i32);
-    }
-    let id = Expr::Column(Column::from_name(GROUPING_ID_COLUMN)).cast_to(DataType::Int64);
-    let m = positions.len();
-    let bits = positions.iter().enumerate().map(|(k, &p)| {
-        let shift = (n - 1 - p) as u32;
-        let bit = id.clone().binary(Operator::Divide, lit(1i64 << shift)).binary(Operator::Modulo, lit(2i64));
-        let weight = 1i64 << (m - 1 - k);
-        if weight == 1 {
-            bit
-        } else {
-            bit.binary(Operator::Multiply, lit(weight))
-        }
-    });
-    let sum = bits.reduce(|a, b| a.binary(Operator::Plus, b)).unwrap_or_else(|| lit(0i64));
-    sum.cast_to(DataType::Int32)
 }

@@ -3,12 +3,11 @@
 //! aggregate calls found in the items, and the items rewritten over its output — the shapes the
 //! SQL planner builds for `SELECT .. GROUP BY`, including `grouping(key)`.
 
-use arrow::datatypes::DataType;
 use shoal_common::{plan_err, Result};
 use shoal_expr::expr_fn::GroupingFunction;
 use shoal_expr::{
-    lit, Column, Expr, GroupingSet, LogicalPlan, LogicalPlanBuilder, Operator, PlanSchema, Transformed,
-    TreeNode, TreeNodeRecursion, GROUPING_ID_COLUMN,
+    grouping_value, Expr, GroupingSet, LogicalPlan, LogicalPlanBuilder, PlanSchema, Transformed, TreeNode,
+    TreeNodeRecursion, GROUPING_ID_COLUMN,
 };
 
 use super::resolve::normalize;
@@ -148,27 +147,4 @@ fn grouping_positions(args: &[Expr], keys: &[Expr], schema: &PlanSchema) -> Resu
             }
         })
         .collect()
-}
-
-/// `grouping(args)` over an aggregate output, as the SQL planner writes it: `positions[k]` is
-/// the index of argument `k` among the `n` keys; bit `n-1-p` of the grouping id is 1 when key
-/// `p` is not grouped. Without a grouping set every key is grouped: 0.
-fn grouping_value(positions: &[usize], n: usize, is_set: bool) -> Expr {
-    if !is_set {
-        return lit(0i32);
-    }
-    let id = Expr::Column(Column::from_name(GROUPING_ID_COLUMN)).cast_to(DataType::Int64);
-    let m = positions.len();
-    let bits = positions.iter().enumerate().map(|(k, &p)| {
-        let shift = n.saturating_sub(1 + p) as u32;
-        let bit = id.clone().binary(Operator::Divide, lit(1i64 << shift)).binary(Operator::Modulo, lit(2i64));
-        let weight = 1i64 << (m - 1 - k);
-        if weight == 1 {
-            bit
-        } else {
-            bit.binary(Operator::Multiply, lit(weight))
-        }
-    });
-    let sum = bits.reduce(|a, b| a.binary(Operator::Plus, b)).unwrap_or_else(|| lit(0i64));
-    sum.cast_to(DataType::Int32)
 }
