@@ -4,43 +4,14 @@
 
 mod common;
 
-use std::any::Any;
 use std::sync::Arc;
 
 use arrow::array::{Int64Array, StringArray};
-use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use arrow::datatypes::{DataType, Field, Schema};
 use arrow::record_batch::RecordBatch;
 use common::*;
-use shoal_common::Result;
 use shoal_expr::plan::Join;
-use shoal_expr::{col, Expr, JoinType, LogicalPlan, LogicalPlanBuilder, ScanSource, Statistics, TableSource};
-
-/// A memory table that reports a row count, so the planner can pick the build side.
-#[derive(Debug)]
-struct Sized(Arc<MemTable>, usize);
-
-impl TableSource for Sized {
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-    fn schema(&self) -> SchemaRef {
-        self.0.schema()
-    }
-    fn statistics(&self) -> Statistics {
-        Statistics { num_rows: Some(self.1), total_byte_size: None }
-    }
-    fn description(&self) -> String {
-        "sized memory".into()
-    }
-    fn scan(
-        &self,
-        projection: Option<&[usize]>,
-        filters: &[Expr],
-        limit: Option<usize>,
-    ) -> Result<Arc<dyn ScanSource>> {
-        self.0.scan(projection, filters, limit)
-    }
-}
+use shoal_expr::{col, Expr, JoinType, LogicalPlan, LogicalPlanBuilder};
 
 fn batch(names: [&str; 2], keys: Vec<Option<i64>>, values: Vec<Option<&str>>) -> RecordBatch {
     let schema = Arc::new(Schema::new(vec![

@@ -5,43 +5,14 @@
 
 mod common;
 
-use std::any::Any;
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, Date32Array, Decimal128Array, Float64Array, Int32Array, Int64Array};
-use arrow::datatypes::{Field, Schema, SchemaRef};
+use arrow::datatypes::{Field, Schema};
 use arrow::record_batch::RecordBatch;
 use arrow::util::display::{ArrayFormatter, FormatOptions};
 use common::*;
-use shoal_common::Result;
-use shoal_expr::{col, Expr, JoinType, LogicalPlan, LogicalPlanBuilder, ScanSource, Statistics, TableSource};
-
-/// A memory table that reports a row count, so the planner can pick the build side.
-#[derive(Debug)]
-struct Sized(Arc<MemTable>, usize);
-
-impl TableSource for Sized {
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-    fn schema(&self) -> SchemaRef {
-        self.0.schema()
-    }
-    fn statistics(&self) -> Statistics {
-        Statistics { num_rows: Some(self.1), total_byte_size: None }
-    }
-    fn description(&self) -> String {
-        "sized memory".into()
-    }
-    fn scan(
-        &self,
-        projection: Option<&[usize]>,
-        filters: &[Expr],
-        limit: Option<usize>,
-    ) -> Result<Arc<dyn ScanSource>> {
-        self.0.scan(projection, filters, limit)
-    }
-}
+use shoal_expr::{col, Expr, JoinType, LogicalPlan, LogicalPlanBuilder};
 
 /// A table: an `id` column (named `id_name`) and key columns, split into `batches` batches.
 struct Table {

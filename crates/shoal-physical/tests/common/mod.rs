@@ -12,7 +12,9 @@ use arrow::datatypes::{Schema, SchemaRef};
 use arrow::record_batch::RecordBatchOptions;
 use arrow::util::display::{ArrayFormatter, FormatOptions};
 use shoal_common::{Result, SessionConfig};
-use shoal_expr::{AggregateFunction, AggregateFunctionExpr, Expr, LogicalPlan, ScanSource, TableSource};
+use shoal_expr::{
+    AggregateFunction, AggregateFunctionExpr, Expr, LogicalPlan, ScanSource, Statistics, TableSource,
+};
 use shoal_physical::{collect, create_physical_plan, TaskContext};
 
 /// A table of batches held in memory; each batch is one morsel.
@@ -173,4 +175,39 @@ pub fn agg_filtered(func: AggregateFunction, arg: Option<Expr>, filter: Expr) ->
 
 pub fn schema_of(batches: &[RecordBatch]) -> Arc<Schema> {
     batches[0].schema()
+}
+
+/// A memory table that reports a row count, so the planner can pick the build side.
+#[derive(Debug)]
+pub struct Sized(pub Arc<MemTable>, pub usize);
+
+impl TableSource for Sized {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn schema(&self) -> SchemaRef {
+        self.0.schema()
+    }
+    fn statistics(&self) -> Statistics {
+        Statistics { num_rows: Some(self.1), total_byte_size: None }
+    }
+    fn description(&self) -> String {
+        "sized memory".into()
+    }
+    fn scan(
+        &self,
+        projection: Option<&[usize]>,
+        filters: &[Expr],
+        limit: Option<usize>,
+    ) -> Result<Arc<dyn ScanSource>> {
+        self.0.scan(projection, filters, limit)
+    }
+}
+
+/// A table: an `id` column (named `id_name`) and key columns, split into `batches` batches.
+struct Table {
+    id_name: &'static str,
+    key_names: Vec<&'static str>,
+    ids: Vec<i64>,
+    keys: Vec<ArrayRef>,
 }
