@@ -3,26 +3,15 @@
 mod common;
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
 
 use arrow::array::{Array, AsArray};
 use arrow::datatypes::{
     DataType, Date32Type, Field, Float64Type, Schema, TimeUnit, TimestampMicrosecondType,
 };
-use common::{collect, i64_column, row_count, str_column};
+use common::{collect, i64_column, open_csv as open, row_count, str_column, write_text as write};
 use shoal_common::{DataLocation, ShoalError};
 use shoal_datasource::{CsvOptions, CsvTable};
 use shoal_expr::TableSource;
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-fn open(path: &Path, options: CsvOptions) -> CsvTable {
-    CsvTable::try_new(path.to_str().unwrap(), options).unwrap()
-}
 
 /// The data error of a failing full scan.
 fn scan_error(table: &CsvTable) -> ShoalError {

@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow::array::{Array, AsArray, RecordBatch};
@@ -12,20 +11,10 @@ use arrow::compute::concat_batches;
 use arrow::datatypes::{
     DataType, Date32Type, Field, Float64Type, Schema, TimeUnit, TimestampMicrosecondType,
 };
-use common::{collect, i64_column, row_count, str_column};
+use common::{collect, i64_column, open_csv as open, row_count, str_column, write_text as write};
 use shoal_common::ShoalError;
 use shoal_datasource::{CsvOptions, CsvTable};
 use shoal_expr::TableSource;
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-fn open(path: &Path, options: CsvOptions) -> CsvTable {
-    CsvTable::try_new(path.to_str().unwrap(), options).unwrap()
-}
 
 fn read(table: &CsvTable, projection: Option<&[usize]>) -> Vec<RecordBatch> {
     collect(table.scan(projection, &[], None).unwrap().as_ref()).unwrap()

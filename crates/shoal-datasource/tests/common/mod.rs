@@ -72,3 +72,15 @@ pub fn write_parquet_with(path: &Path, batch: &RecordBatch, props: WriterPropert
 pub fn batch(columns: Vec<(&str, Arc<dyn Array>)>) -> RecordBatch {
     RecordBatch::try_from_iter(columns).unwrap()
 }
+
+/// Write `text` to `dir/name` and return the path.
+pub fn write_text(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Open the CSV file at `path` as a table.
+pub fn open_csv(path: &Path, options: shoal_datasource::CsvOptions) -> shoal_datasource::CsvTable {
+    shoal_datasource::CsvTable::try_new(path.to_str().unwrap(), options).unwrap()
+}
