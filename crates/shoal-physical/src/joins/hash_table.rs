@@ -220,7 +220,7 @@ impl Matches<'_> {
 
 /// Probe packed keys (`live`: rows that can match; `None`: all).
 fn probe_packed<K: JoinKey>(parts: &[Partition<K>], keys: &[K], live: Option<&[bool]>, out: &mut Matches) {
-    let mut probe_one = |i: usize, k: K| {
+    let probe_one = |i: usize, k: K| {
         let h = k.hash_key();
         let part = if parts.len() == 1 { parts.first() } else { parts.get(partition_of(h, parts.len())) };
         if let Some(part) = part {
@@ -229,15 +229,7 @@ fn probe_packed<K: JoinKey>(parts: &[Partition<K>], keys: &[K], live: Option<&[b
             }
         }
     };
-    match live {
-        None => keys.iter().enumerate().for_each(|(i, &k)| probe_one(i, k)),
-        Some(live) => keys
-            .iter()
-            .zip(live)
-            .enumerate()
-            .filter(|(_, (_, &l))| l)
-            .for_each(|(i, (&k, _))| probe_one(i, k)),
-    }
+    for_each_live(keys, live, probe_one);
 }
 
 /// At most this many slots in a [`DirectTable`] (8 bytes each)...
@@ -305,20 +297,12 @@ fn build_direct(keys: &[u64], live: Option<&[bool]>, size: usize) -> Result<Dire
 
 /// Probe a [`DirectTable`].
 fn probe_direct(t: &DirectTable, keys: &[u64], live: Option<&[bool]>, out: &mut Matches) {
-    let mut probe_one = |i: usize, k: u64| {
+    let probe_one = |i: usize, k: u64| {
         if let Some(e) = t.slots.get(k as usize).filter(|e| e.len > 0) {
             out.push(i as u32, rows_of(&t.rows, e));
         }
     };
-    match live {
-        None => keys.iter().enumerate().for_each(|(i, &k)| probe_one(i, k)),
-        Some(live) => keys
-            .iter()
-            .zip(live)
-            .enumerate()
-            .filter(|(_, (_, &l))| l)
-            .for_each(|(i, (&k, _))| probe_one(i, k)),
-    }
+    for_each_live(keys, live, probe_one);
 }
 
 /// Hash packed build keys (in parallel) and build the partitions.
@@ -397,4 +381,15 @@ fn build_partition<K: Copy>(
         }
     }
     Ok(Partition { map, rows })
+}
+
+/// Call `f(row, key)` for every key whose row is live (every row when `live` is `None`: rows
+/// with a NULL or out-of-range key are not live).
+fn for_each_live<K: Copy>(keys: &[K], live: Option<&[bool]>, mut f: impl FnMut(usize, K)) {
+    match live {
+        None => keys.iter().enumerate().for_each(|(i, &k)| f(i, k)),
+        Some(live) => {
+            keys.iter().zip(live).enumerate().filter(|(_, (_, &l))| l).for_each(|(i, (&k, _))| f(i, k))
+        }
+    }
 }

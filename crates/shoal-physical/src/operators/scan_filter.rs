@@ -263,16 +263,10 @@ fn mark_view_unsafe_columns(expr: &Expr, input: &PlanSchema, out: &mut Vec<usize
         }
         Expr::Not(e) => return mark_view_unsafe_columns(e, input, out),
         Expr::BinaryExpr(b)
-            if matches!(
-                b.op,
-                Operator::Eq
-                    | Operator::NotEq
-                    | Operator::Lt
-                    | Operator::LtEq
-                    | Operator::Gt
-                    | Operator::GtEq
-            ) && ((is_column(&b.left) && is_literal(&b.right))
-                || (is_literal(&b.left) && is_column(&b.right))) =>
+            if b.op.is_comparison()
+                && !matches!(b.op, Operator::IsDistinctFrom | Operator::IsNotDistinctFrom)
+                && ((is_column(&b.left) && is_literal(&b.right))
+                    || (is_literal(&b.left) && is_column(&b.right))) =>
         {
             return Ok(())
         }
