@@ -294,8 +294,16 @@ fn is_number(t: &DataType) -> bool {
 }
 
 /// The cells of global rows `range` (NULL as `NULL`).
+/// Timestamps as people write them (`2024-01-28 13:15:49`, fractions only when there are some),
+/// not ISO 8601's `T`.
+const TIMESTAMP_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.f";
+const TIMESTAMP_TZ_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.f%:z";
+
 fn format_rows(batches: &[RecordBatch], range: Range<usize>) -> anyhow::Result<Vec<Vec<String>>> {
-    let options = FormatOptions::default().with_null("NULL");
+    let options = FormatOptions::default()
+        .with_null("NULL")
+        .with_timestamp_format(Some(TIMESTAMP_FORMAT))
+        .with_timestamp_tz_format(Some(TIMESTAMP_TZ_FORMAT));
     let mut rows = Vec::with_capacity(range.len());
     let mut offset = 0;
     for batch in batches {
@@ -322,10 +330,29 @@ fn format_rows(batches: &[RecordBatch], range: Range<usize>) -> anyhow::Result<V
 mod tests {
     use std::sync::Arc;
 
-    use arrow::array::{Int64Array, StringArray};
-    use arrow::datatypes::{Field, Schema};
+    use arrow::array::{Int64Array, StringArray, TimestampMicrosecondArray};
+    use arrow::datatypes::{Field, Schema, TimeUnit};
 
     use super::*;
+
+    #[test]
+    fn timestamps_show_a_space_and_fractions_only_when_present() {
+        let ts = TimestampMicrosecondArray::from(vec![
+            Some(1_706_447_749_000_000),
+            Some(1_706_447_749_500_000),
+            None,
+        ]);
+        let zoned = ts.clone().with_timezone("+00:00");
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("t", DataType::Timestamp(TimeUnit::Microsecond, None), true),
+            Field::new("z", DataType::Timestamp(TimeUnit::Microsecond, Some("+00:00".into())), true),
+        ]));
+        let batch = RecordBatch::try_new(Arc::clone(&schema), vec![Arc::new(ts), Arc::new(zoned)]).unwrap();
+        let rows = format_rows(&[batch], 0..3).unwrap();
+        assert_eq!(rows[0], ["2024-01-28 13:15:49", "2024-01-28 13:15:49+00:00"]);
+        assert_eq!(rows[1], ["2024-01-28 13:15:49.500", "2024-01-28 13:15:49.500+00:00"]);
+        assert_eq!(rows[2], ["NULL", "NULL"]);
+    }
 
     #[test]
     fn long_results_keep_first_and_last_rows() {

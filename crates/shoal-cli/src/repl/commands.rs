@@ -13,6 +13,7 @@ use super::helper::quote_ident;
 use super::meta::{format_name, help_text, parse_meta, ExplainArg, MetaCommand};
 use super::sql_text::split_statements;
 use super::{Flow, Repl, MAX_INCLUDE_DEPTH};
+use crate::output::table::{render_table, TableLimits};
 
 impl Repl<'_> {
     /// Parse and run one meta-command line.
@@ -49,6 +50,7 @@ impl Repl<'_> {
                     n => println!("Tables show at most {n} rows (the first and the last)."),
                 }
             }
+            MetaCommand::Last => return self.show_last(),
             MetaCommand::Output(None) => {
                 self.close_output();
                 println!("Results go to the terminal.");
@@ -104,6 +106,27 @@ impl Repl<'_> {
             }
         }
         Flow::Continue
+    }
+
+    /// `\last`: the previous result in full (it may have been cut to the terminal).
+    fn show_last(&mut self) -> Flow {
+        let Some((schema, batches)) = self.last.take() else {
+            eprintln!("No result yet: \\last shows the previous query's result in full.");
+            return Flow::Failed;
+        };
+        let full = TableLimits { max_rows: 0, max_width: None };
+        let flow = match render_table(&schema, &batches, full) {
+            Ok(rendered) => {
+                self.emit(&rendered.text);
+                Flow::Continue
+            }
+            Err(e) => {
+                eprintln!("Error: cannot print the result: {e:#}");
+                Flow::Failed
+            }
+        };
+        self.last = Some((schema, batches));
+        flow
     }
 
     fn set_explain(&mut self, on: bool) {
@@ -221,5 +244,56 @@ fn on_off(on: bool) -> &'static str {
         "on"
     } else {
         "off"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use shoal::Session;
+
+    use super::super::{Settings, DEFAULT_MAX_ROWS};
+    use super::*;
+    use crate::args::Format;
+    use crate::repl::meta::DisplayFormat;
+
+    fn repl(session: &Session) -> Repl<'_> {
+        Repl {
+            session,
+            settings: Settings {
+                format: DisplayFormat::Cli(Format::Table),
+                max_rows: DEFAULT_MAX_ROWS,
+                timing: false,
+                explain: false,
+            },
+            output: None,
+            interrupt: None,
+            include_depth: 0,
+            last: None,
+        }
+    }
+
+    #[test]
+    fn last_shows_the_previous_result_again_in_full() {
+        let session = Session::new();
+        let mut repl = repl(&session);
+        assert_eq!(repl.run_meta("\\last"), Flow::Failed, "nothing to show yet");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        assert_eq!(repl.run_meta(&format!("\\o {}", path.display())), Flow::Continue);
+        let values = (1..=60).map(|i| format!("({})", i * 1000)).collect::<Vec<_>>().join(", ");
+        assert_eq!(repl.run_sql(&format!("SELECT x FROM (VALUES {values}) AS t(x);")), Flow::Continue);
+        assert_eq!(
+            repl.run_sql("CREATE VIEW v AS SELECT 1 AS one;"),
+            Flow::Continue,
+            "DDL keeps the last result"
+        );
+        assert_eq!(repl.run_meta("\\last"), Flow::Continue);
+        repl.close_output();
+        let text = std::fs::read_to_string(&path).unwrap();
+        // Every row, twice: the query's own output and \last.
+        for x in [1_000, 30_000, 60_000] {
+            let cell = format!(" {} ", crate::output::table::group_thousands(&x.to_string()));
+            assert_eq!(text.matches(&cell).count(), 2, "{cell} in\n{text}");
+        }
     }
 }

@@ -26,6 +26,8 @@ pub enum MetaCommand {
     Format(DisplayFormat),
     /// `\maxrows N` (0 shows every row).
     MaxRows(usize),
+    /// `\last`: the previous result again, every row and column, through the pager.
+    Last,
     /// `\o FILE` sends results to a file; `\o` alone back to standard output.
     Output(Option<PathBuf>),
     /// `\i FILE`: run the statements and meta-commands of a file.
@@ -56,6 +58,7 @@ pub const META_COMMANDS: &[(&str, &str, &str)] = &[
     ("\\timing", "[on|off]", "show how long each statement took"),
     ("\\format", "table|csv|json|markdown|line", "how results are printed"),
     ("\\maxrows", "N", "rows shown in table format before the middle is cut (0: all)"),
+    ("\\last", "", "the previous result again, every row and column (through $PAGER)"),
     ("\\o", "[FILE]", "send results to FILE; alone: back to the terminal"),
     ("\\i", "FILE", "run the statements and meta-commands in FILE"),
     ("\\threads", "N", "worker threads"),
@@ -89,6 +92,7 @@ pub fn parse_meta(line: &str) -> Result<MetaCommand, String> {
         "timing" => Ok(MetaCommand::Timing(on_off(name, arg)?)),
         "format" | "mode" => parse_format(arg).map(MetaCommand::Format),
         "maxrows" => parse_count(name, arg).map(MetaCommand::MaxRows),
+        "last" => no_arg(MetaCommand::Last),
         "o" | "output" => Ok(MetaCommand::Output((!arg.is_empty()).then(|| PathBuf::from(unquote(arg))))),
         "i" | "include" | "read" => {
             if arg.is_empty() {
@@ -188,6 +192,8 @@ mod tests {
         assert_eq!(parse_meta("\\format csv"), Ok(MetaCommand::Format(DisplayFormat::Cli(Format::Csv))));
         assert_eq!(parse_meta("\\format line"), Ok(MetaCommand::Format(DisplayFormat::Line)));
         assert_eq!(parse_meta("\\maxrows 10"), Ok(MetaCommand::MaxRows(10)));
+        assert_eq!(parse_meta("\\last"), Ok(MetaCommand::Last));
+        assert!(parse_meta("\\last 3").unwrap_err().contains("no argument"));
         assert_eq!(parse_meta("\\o 'out file.txt'"), Ok(MetaCommand::Output(Some("out file.txt".into()))));
         assert_eq!(parse_meta("\\o"), Ok(MetaCommand::Output(None)));
         assert_eq!(parse_meta("\\i q.sql"), Ok(MetaCommand::Include("q.sql".into())));

@@ -74,6 +74,8 @@ struct Repl<'a> {
     output: Option<(PathBuf, BufWriter<File>)>,
     interrupt: Option<Arc<Interrupt>>,
     include_depth: usize,
+    /// The previous query's result, for `\last`.
+    last: Option<(SchemaRef, Vec<RecordBatch>)>,
 }
 
 /// Run the shell until `\q` or Ctrl-D.
@@ -107,6 +109,7 @@ pub fn run(session: &Session, options: ReplOptions) -> Result<(), Failure> {
         output: None,
         interrupt,
         include_depth: 0,
+        last: None,
     };
     println!(
         "shoal {} — SQL ends with `;`; \\help for help, \\q or Ctrl-D to quit.",
@@ -265,6 +268,8 @@ impl Repl<'_> {
                     } else if let Err(e) = self.print_result(&r.schema, &r.batches, elapsed) {
                         eprintln!("Error: cannot print the result: {e:#}");
                         return Flow::Failed;
+                    } else if !r.schema.fields().is_empty() {
+                        self.last = Some((r.schema, r.batches));
                     }
                 }
                 Flow::Continue

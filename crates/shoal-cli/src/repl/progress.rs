@@ -1,23 +1,34 @@
 //! Running a statement on its own thread while the calling thread draws a progress bar from the
 //! session's scan counters (after about a second, only on a terminal) and turns Ctrl-C into
-//! [`Session::cancel`].
+//! [`Session::cancel`] at once (the signal handler wakes the watching thread).
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use indicatif::{HumanBytes, HumanDuration, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use shoal::{ProgressSnapshot, Session, ShoalError};
 
-/// How often the bar is redrawn and a pending Ctrl-C is passed on.
+/// How often the bar is redrawn.
 const POLL: Duration = Duration::from_millis(50);
 
-/// Ctrl-C state shared with the signal handler: a press counts only while a query runs.
+/// What wakes the thread watching a running statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wake {
+    /// The statement finished.
+    Done,
+    /// Ctrl-C was pressed.
+    Interrupted,
+}
+
+/// Ctrl-C state shared with the signal handler: a press counts only while a query runs, and
+/// wakes the thread watching it so the query is cancelled without waiting for the next redraw.
 #[derive(Debug, Default)]
 pub struct Interrupt {
     running: AtomicBool,
     requested: AtomicBool,
+    waker: Mutex<Option<mpsc::Sender<Wake>>>,
 }
 
 impl Interrupt {
@@ -33,16 +44,27 @@ impl Interrupt {
     fn on_ctrl_c(&self) {
         if self.running.load(Ordering::SeqCst) {
             self.requested.store(true, Ordering::SeqCst);
+            if let Ok(waker) = self.waker.lock() {
+                if let Some(tx) = waker.as_ref() {
+                    let _ = tx.send(Wake::Interrupted); // the watcher may have just finished
+                }
+            }
         }
     }
 
-    fn start(&self) {
+    fn start(&self, waker: mpsc::Sender<Wake>) {
+        if let Ok(mut slot) = self.waker.lock() {
+            *slot = Some(waker);
+        }
         self.requested.store(false, Ordering::SeqCst);
         self.running.store(true, Ordering::SeqCst);
     }
 
     fn stop(&self) {
         self.running.store(false, Ordering::SeqCst);
+        if let Ok(mut slot) = self.waker.lock() {
+            *slot = None;
+        }
     }
 
     fn requested(&self) -> bool {
@@ -68,19 +90,22 @@ pub fn run_watched<T: Send>(
 ) -> shoal::Result<T> {
     let show_bar = std::io::stderr().is_terminal();
     let delay = bar_delay();
+    let (wake_tx, wake_rx) = mpsc::channel::<Wake>();
     if let Some(i) = interrupt {
-        i.start();
+        i.start(wake_tx.clone());
     }
     let result = std::thread::scope(|scope| {
-        let (done_tx, done_rx) = mpsc::channel::<()>();
         let handle = scope.spawn(move || {
-            let result = work();
-            let _ = done_tx.send(()); // the receiver lives until after the join
-            result
+            let _done = WakeOnDrop(wake_tx); // also when `work` panics
+            work()
         });
         let start = Instant::now();
         let mut bar: Option<ProgressBar> = None;
-        while let Err(mpsc::RecvTimeoutError::Timeout) = done_rx.recv_timeout(POLL) {
+        loop {
+            match wake_rx.recv_timeout(POLL) {
+                Ok(Wake::Done) | Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                Ok(Wake::Interrupted) | Err(mpsc::RecvTimeoutError::Timeout) => {}
+            }
             let cancelling = interrupt.is_some_and(Interrupt::requested);
             if cancelling {
                 session.cancel();
@@ -102,6 +127,15 @@ pub fn run_watched<T: Send>(
         i.stop();
     }
     result
+}
+
+/// Sends [`Wake::Done`] when dropped: the watcher stops waiting even if the work panics.
+struct WakeOnDrop(mpsc::Sender<Wake>);
+
+impl Drop for WakeOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.send(Wake::Done); // the receiver lives until after the join
+    }
 }
 
 fn new_bar() -> ProgressBar {
@@ -180,5 +214,41 @@ mod tests {
         assert_eq!(run_watched(&session, None, || Ok(7)).ok(), Some(7));
         let err = run_watched::<()>(&session, None, || panic!("boom")).unwrap_err();
         assert!(err.to_string().contains("panicked"), "{err}");
+        // With Ctrl-C watched too: a panic still ends the wait.
+        let interrupt = Interrupt::default();
+        let err = run_watched::<()>(&session, Some(&interrupt), || panic!("boom")).unwrap_err();
+        assert!(err.to_string().contains("panicked"), "{err}");
+    }
+
+    #[test]
+    fn ctrl_c_cancels_the_running_statement_and_the_next_one_runs() {
+        let session = Session::new();
+        let interrupt = Interrupt::default();
+        // One row per round for a billion rounds: runs until cancelled.
+        let endless = "WITH RECURSIVE t(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM t WHERE x < 1000000000) \
+                       SELECT count(*) FROM t";
+        let finished = AtomicBool::new(false);
+        let result = std::thread::scope(|scope| {
+            scope.spawn(|| {
+                // Press Ctrl-C until the statement is over (a press before it starts is ignored).
+                while !finished.load(Ordering::SeqCst) {
+                    std::thread::sleep(Duration::from_millis(10));
+                    interrupt.on_ctrl_c();
+                }
+            });
+            let result = run_watched(&session, Some(&interrupt), || session.execute_sql(endless));
+            finished.store(true, Ordering::SeqCst);
+            result
+        });
+        assert!(matches!(result, Err(ShoalError::Cancelled)), "{result:?}");
+        assert!(!interrupt.running.load(Ordering::SeqCst), "Ctrl-C counts only while a statement runs");
+        let next = run_watched(&session, Some(&interrupt), || session.execute_sql("SELECT 6 * 7 AS answer"));
+        let batches = next.map(|mut r| r.remove(0).batches);
+        let answer = batches
+            .as_ref()
+            .ok()
+            .and_then(|b| b.first())
+            .map(|b| arrow::util::display::array_value_to_string(b.column(0), 0).unwrap_or_default());
+        assert_eq!(answer.as_deref(), Some("42"));
     }
 }
