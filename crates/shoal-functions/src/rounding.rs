@@ -150,7 +150,7 @@ enum Mode {
 impl Mode {
     fn apply_f64(self, x: f64) -> f64 {
         match self {
-            Mode::HalfAwayFromZero => x.round(),
+            Mode::HalfAwayFromZero => round_half_away(x),
             Mode::TowardZero => x.trunc(),
             Mode::Down => x.floor(),
             Mode::Up => x.ceil(),
@@ -170,6 +170,20 @@ impl Mode {
         };
         q.checked_mul(factor)
     }
+}
+
+/// `x.round()` without the libm call (`round` is not an instruction before SSE4.1) and
+/// without branches: below 2^52, adding and subtracting 2^52 rounds the magnitude half to
+/// even (exactly), and a tie that went down (`r − |x| = −0.5`) is moved up. Larger values, NaN
+/// and infinities are already whole. The sign is `x`'s, so `-0.3` gives `-0.0` as `round` does.
+#[inline]
+fn round_half_away(x: f64) -> f64 {
+    const WHOLE_FROM: f64 = 4_503_599_627_370_496.0; // 2^52
+    let magnitude = x.abs();
+    let even = (magnitude + WHOLE_FROM) - WHOLE_FROM;
+    let rounded = even + if even - magnitude == -0.5 { 1.0 } else { 0.0 };
+    let rounded = if magnitude < WHOLE_FROM { rounded } else { magnitude };
+    rounded.copysign(x)
 }
 
 /// `x` rounded to `digits` decimal places.
@@ -233,6 +247,16 @@ fn round_array(a: &ArrayRef, digits: &PrimArg<Int64Type>, mode: Mode) -> Result<
     let t = a.data_type();
     Ok(match t {
         DataType::Null => Arc::clone(a),
+        // whole numbers: an infallible kernel over the values
+        DataType::Float64 if matches!(digits, PrimArg::Scalar(Some(0))) => {
+            let a = a.as_primitive::<Float64Type>();
+            Arc::new(match mode {
+                Mode::HalfAwayFromZero => a.unary::<_, Float64Type>(round_half_away),
+                Mode::TowardZero => a.unary::<_, Float64Type>(f64::trunc),
+                Mode::Down => a.unary::<_, Float64Type>(f64::floor),
+                Mode::Up => a.unary::<_, Float64Type>(f64::ceil),
+            })
+        }
         DataType::Float64 => {
             Arc::new(with_digits(a.as_primitive::<Float64Type>(), digits, |x, d| Ok(round_f64(x, d, mode)))?)
         }
@@ -338,5 +362,49 @@ mod tests {
         assert_eq!(round_scaled(12301, 2, 0, Mode::Up), Some(12400));
         assert_eq!(round_scaled(1250, 0, -2, Mode::HalfAwayFromZero), Some(1300));
         assert_eq!(round_scaled(5, 0, -50, Mode::HalfAwayFromZero), Some(0));
+    }
+
+    #[test]
+    fn round_half_away_matches_libm_bit_for_bit() {
+        let mut values = vec![
+            0.0,
+            -0.0,
+            0.3,
+            -0.3,
+            0.5,
+            -0.5,
+            1.5,
+            -1.5,
+            2.5,
+            0.499_999_999_999_999_94,
+            -0.499_999_999_999_999_94,
+            4_503_599_627_370_495.5,
+            -4_503_599_627_370_495.5,
+            4_503_599_627_370_496.0,
+            4_503_599_627_370_497.0,
+            9.007_199_254_740_993e15,
+            1e300,
+            -1e300,
+            f64::MIN_POSITIVE,
+            -f64::MIN_POSITIVE,
+            f64::MAX,
+            f64::MIN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        // a spread of magnitudes and fractions, both signs
+        let mut x = 0.000_123_4f64;
+        while x < 1e20 {
+            for f in [0.0, 0.25, 0.5, 0.75, 0.999_999] {
+                values.push(x + f);
+                values.push(-(x + f));
+            }
+            x *= 1.37;
+        }
+        for v in values {
+            assert_eq!(round_half_away(v).to_bits(), v.round().to_bits(), "round({v:e})");
+        }
+        assert!(round_half_away(f64::NAN).is_nan());
+        assert_eq!(round_f64(-0.3, 0, Mode::HalfAwayFromZero).to_bits(), (-0.0f64).to_bits());
     }
 }

@@ -1,6 +1,7 @@
 //! Group keys → dense group ids: [`GroupValues`] with a specialisation for one fixed-width key
 //! ([`PrimitiveGroupValues`]; [`super::direct_group_values::DirectGroupValues`] for integers
-//! and dates of a small range), keys packed into one integer
+//! and dates of a small range), several integer-like keys of small ranges indexed directly
+//! ([`super::multi_direct_group_values::MultiDirectGroupValues`]), keys packed into one integer
 //! ([`super::packed_group_values::PackedGroupValues`]) and a general one over Arrow's row format
 //! ([`RowGroupValues`]).
 //!
@@ -18,6 +19,7 @@ use arrow_row::{RowConverter, Rows, SortField};
 use shoal_common::{exec_err, internal_err, Result};
 
 use super::direct_group_values::DirectGroupValues;
+use super::multi_direct_group_values::MultiDirectGroupValues;
 use super::packed_group_values::{packed_bits, PackedGroupValues, WideKey};
 
 /// Keys of every group, in group-id order, with the hash of each group's key.
@@ -74,6 +76,11 @@ pub fn new_group_values(types: &[DataType]) -> Result<Box<dyn GroupValues>> {
     if types.is_empty() {
         return Ok(Box::new(NoGroupValues));
     }
+    if types.len() > 1 || types[0] == DataType::Float64 {
+        if let Some(gv) = MultiDirectGroupValues::try_new(types) {
+            return Ok(Box::new(gv));
+        }
+    }
     if types.len() == 1 {
         let gv: Box<dyn GroupValues> = match &types[0] {
             DataType::Int8 => primitive!(Int8Type),
@@ -99,7 +106,7 @@ pub fn new_group_values(types: &[DataType]) -> Result<Box<dyn GroupValues>> {
 }
 
 /// Keys packed into a `u64` or `u128` when they fit, else the row format.
-fn packed_or_rows(types: &[DataType]) -> Result<Box<dyn GroupValues>> {
+pub(crate) fn packed_or_rows(types: &[DataType]) -> Result<Box<dyn GroupValues>> {
     match packed_bits(types) {
         Some(bits) if bits <= 64 => {
             if let Some(gv) = PackedGroupValues::<u64>::try_new(types) {

@@ -21,6 +21,7 @@ pub mod group_values;
 pub mod hll;
 mod merge;
 pub mod min_max;
+pub mod multi_direct_group_values;
 pub mod ordered;
 pub mod packed_group_values;
 pub mod planner;
