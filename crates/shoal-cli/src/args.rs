@@ -19,9 +19,13 @@ pub struct Cli {
     /// How to print results.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Worker threads (default: all cores).
-    #[arg(long, value_name = "N")]
+    /// Worker threads, at least 1 (default: all cores).
+    #[arg(long, value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
+    /// Rows of a `--format table` result printed by `-c`/`-f`: the first and last of at most N
+    /// (0: all). Default: 40 when standard output is a terminal, else all.
+    #[arg(long, value_name = "N")]
+    pub max_rows: Option<usize>,
     /// Memory that queries may use for hash tables, sorts and join builds, e.g. 4GB, 512MiB or
     /// 75% (of physical memory); sorts spill to disk beyond it (default: no limit).
     #[arg(long, value_name = "SIZE")]
@@ -40,6 +44,15 @@ pub struct Cli {
     pub no_rc: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// `--threads`: a positive number (0 is bad usage, exit code 2).
+fn parse_threads(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".to_string()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -48,9 +48,6 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<(), Failure> {
     let mut config = SessionConfig::default();
     if let Some(n) = cli.threads {
-        if n == 0 {
-            return Err(Failure("Error: --threads must be at least 1".into()));
-        }
         config = config.with_threads(n);
     }
     if let Some(size) = &cli.memory_limit {
@@ -74,15 +71,23 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Gen { what }) => return generate(what),
         None => {}
     }
+    let max_rows = cli.max_rows.unwrap_or_else(|| {
+        use std::io::IsTerminal;
+        if std::io::stdout().is_terminal() {
+            repl::DEFAULT_MAX_ROWS
+        } else {
+            0
+        }
+    });
     let mut ran = false;
     for sql in &cli.commands {
-        run_sql(&session, sql, cli.format)?;
+        run_sql(&session, sql, cli.format, max_rows)?;
         ran = true;
     }
     for file in &cli.files {
         let sql = std::fs::read_to_string(file)
             .map_err(|e| Failure(format!("Error: cannot read {}: {e}", file.display())))?;
-        run_sql(&session, &sql, cli.format)
+        run_sql(&session, &sql, cli.format, max_rows)
             .map_err(|Failure(m)| Failure(format!("{m}\n  in {}", file.display())))?;
         ran = true;
     }
@@ -95,25 +100,34 @@ fn run(cli: Cli) -> Result<(), Failure> {
         let mut sql = String::new();
         std::io::Read::read_to_string(&mut std::io::stdin(), &mut sql)
             .map_err(|e| Failure(format!("Error: cannot read standard input: {e}")))?;
-        run_sql(&session, &sql, cli.format)?;
+        run_sql(&session, &sql, cli.format, max_rows)?;
     }
     Ok(())
 }
 
-/// Run `;`-separated statements, printing each result; errors show the SQL position.
-pub fn run_sql(session: &Session, sql: &str, format: Format) -> Result<(), Failure> {
-    let results = repl::progress::run_watched(session, None, || session.execute_sql(sql))
-        .map_err(|e| Failure(e.render(sql)))?;
+/// Run `;`-separated statements, printing each result as it streams in: a table shows the first
+/// and last rows of at most `max_rows` (0: all), the other formats every row; errors show the
+/// SQL position.
+pub fn run_sql(session: &Session, sql: &str, format: Format, max_rows: usize) -> Result<(), Failure> {
+    use repl::result_sink::{ShellSink, Shown, SinkMode};
+    let mode = output::stream::RowFormat::of(format).map_or(SinkMode::Table { max_rows }, SinkMode::Rows);
+    let printing = std::sync::atomic::AtomicBool::new(false);
+    let mut sink = ShellSink::new(mode, None, 0, &printing);
+    let result = repl::progress::run_watched_printing(session, None, &printing, || {
+        session.execute_sql_stream(sql, &mut sink)
+    });
+    let width = repl::pager::terminal_size().map(|(w, _)| w);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    for r in results {
-        if r.schema.fields().is_empty() {
-            continue; // DDL: nothing to show
+    for finished in std::mem::take(&mut sink.finished) {
+        if let Shown::Table { schema, head, tail, total_rows } = finished.shown {
+            let rendered = output::table::render_cut_table(&schema, &head, &tail, total_rows, width)?;
+            out.write_all(repl::with_footer(rendered, None).as_bytes())
+                .map_err(|e| Failure(format!("Error: cannot write output: {e}")))?;
         }
-        output::print_batches(&mut out, &r.schema, &r.batches, format)?;
     }
     out.flush().map_err(|e| Failure(format!("Error: cannot write output: {e}")))?;
-    Ok(())
+    result.map_err(|e| Failure(e.render(sql)))
 }
 
 fn generate(what: GenCommand) -> Result<(), Failure> {

@@ -1,5 +1,7 @@
 //! Printing result batches as a boxed table, CSV, JSON, Markdown or `column = value` lines.
 
+pub mod head_tail;
+pub mod stream;
 pub mod table;
 
 use std::io::Write;
@@ -12,7 +14,7 @@ use comfy_table::{presets, CellAlignment, ContentArrangement, Table};
 
 use crate::args::Format;
 
-fn is_numeric(t: &DataType) -> bool {
+pub(crate) fn is_numeric(t: &DataType) -> bool {
     t.is_numeric()
 }
 

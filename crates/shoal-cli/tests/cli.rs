@@ -91,7 +91,8 @@ fn bad_usage_exits_2() {
     let o = shoal(&["--format", "yaml", "-c", "SELECT 1"]);
     assert_eq!(o.status.code(), Some(2));
     let o = shoal(&["--threads", "0", "-c", "SELECT 1"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("must be at least 1"));
 }
 
 #[test]
@@ -99,4 +100,20 @@ fn missing_file_is_a_clear_error() {
     let o = shoal(&["-c", "SELECT * FROM 'no/such/file.parquet'"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("no/such/file.parquet"), "{}", stderr(&o));
+}
+
+#[test]
+fn piped_tables_show_every_row_unless_max_rows_cuts_them() {
+    let sql = "WITH RECURSIVE t(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM t WHERE x < 100) \
+               SELECT x * 1000 AS x FROM t ORDER BY x";
+    let cell = |out: &str, n: u32| out.lines().any(|l| l.split_whitespace().any(|w| w == n.to_string()));
+    let o = shoal(&["-c", sql]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!((1..=100).all(|i| cell(&out, i * 1000) || out.contains(&format!("{},000", i))), "{out}");
+    assert!(out.contains("100 rows") && !out.contains("shown"), "{out}");
+    let o = shoal(&["--max-rows", "10", "-c", sql]);
+    let out = stdout(&o);
+    assert!(out.contains("100 rows (10 shown)"), "{out}");
+    assert!(!out.contains("50,000") && !cell(&out, 50_000), "{out}");
 }

@@ -112,8 +112,10 @@ fn ctrl_r_finds_an_earlier_multi_line_entry_and_runs_it_whole() {
     t.key(CTRL_R);
     t.key("+ 2 AS");
     t.wait_for("(reverse-i-search)");
-    let screen = t.run("");
-    assert_eq!(screen.matches("│     42 │").count(), 2, "{screen}");
+    // Enter redraws the entry after `shoal>` before it runs: wait for its result, not a prompt.
+    t.run("");
+    let screen = t.wait_for_n("│     42 │", 2);
+    t.wait_for_n("shoal>", screen.matches("shoal>").count());
     assert!(!screen.contains("Error"), "{screen}");
 }
 
@@ -299,4 +301,56 @@ fn piped_statements_still_run_without_the_repl() {
     let o = shoal_piped(&["--format", "csv"], "SELECT 1 AS a;\nSELECT 2 AS b;\n", &[]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(String::from_utf8_lossy(&o.stdout), "a\n1\nb\n2\n");
+}
+
+#[test]
+fn big_result_shows_first_and_last_rows_with_the_total_and_last_shows_every_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = trips_csv(dir.path(), 200_000);
+    let t = Term::start(dir.path(), &[csv.to_str().unwrap()], &[]);
+    // Streamed: only the first and the last 20 rows are kept, the footer counts them all.
+    t.run("SELECT id, zone FROM trips ORDER BY id;");
+    let screen = t.wait_for("200,000 rows (40 shown)");
+    for shown in
+        ["│       0 ┆ z0      │", "│      19 ┆ z5      │", "│ 199,980 ┆ z4      │", "│ 199,999 ┆ z2      │"]
+    {
+        assert!(screen.contains(shown), "{shown} in\n{screen}");
+    }
+    for cut in ["│      20 ┆", "│ 100,000 ┆", "│ 199,979 ┆"] {
+        assert!(!screen.contains(cut), "{cut} in\n{screen}");
+    }
+    assert_eq!(screen.matches("│       … ┆ …       │").count(), 1, "one row marks the cut:\n{screen}");
+
+    // A cut result of 100 rows, then \last: every row, with no cut.
+    t.run("\\maxrows 4");
+    t.run("SELECT id FROM trips WHERE id < 100 ORDER BY id;");
+    let screen = t.wait_for("100 rows (4 shown)");
+    assert!(!screen.contains("│     50 │"), "{screen}");
+    t.run("\\last");
+    let screen = t.wait_for("│     99 │\n└");
+    let last = screen.rsplit("\\last").next().unwrap_or_default();
+    for id in 0..100 {
+        assert!(last.contains(&format!("│ {id:>6} │")), "row {id} missing from \\last:\n{last}");
+    }
+    assert!(!last.contains('…'), "{last}");
+}
+
+#[test]
+fn ctrl_c_at_an_empty_prompt_keeps_the_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = Term::start(dir.path(), &[], &[]);
+    let before = t.screen();
+    let prompts = before.matches("shoal>").count();
+    t.key(CTRL_C);
+    let screen = t.wait_for_n("shoal>", prompts + 1);
+    // A fresh prompt on the next line, and nothing else: no error, no "cancelled", no exit.
+    let after = screen.strip_prefix(before.trim_end()).unwrap_or(&screen);
+    assert_eq!(after.trim(), "shoal>", "{screen}");
+    t.key(CTRL_C);
+    t.wait_for_n("shoal>", prompts + 2);
+    t.run("SELECT 6 * 7 AS answer;");
+    let screen = t.wait_for("│     42 │");
+    assert!(!screen.contains("Error") && !screen.contains("cancelled"), "{screen}");
+    t.key(CTRL_D);
+    assert!(t.wait_exit().success());
 }

@@ -361,3 +361,42 @@ fn without_out_results_go_to_stdout() {
     let expected = direct(r#"SELECT "VendorID", count(*) FROM trips GROUP BY 1 ORDER BY 1"#);
     assert_eq!(stdout(&o).lines().skip(2).map(str::to_string).collect::<Vec<_>>(), expected);
 }
+
+/// The README's first command: `shoal report` with no arguments generates the sample data once
+/// into the cache folder and runs every bundled query over it, from any working directory.
+#[test]
+fn bare_report_runs_the_bundled_queries_over_cached_sample_data() {
+    let cache = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_shoal"))
+            .args(["--format", "csv", "report"])
+            .current_dir(elsewhere.path())
+            .env("SHOAL_CACHE_DIR", cache.path())
+            .output()
+            .expect("the shoal binary runs")
+    };
+    let first = run();
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(stderr(&first).contains("generating 1000000 sample taxi trips"), "{}", stderr(&first));
+    let out = stdout(&first);
+    let mut bundled: Vec<String> = fs::read_dir(taxi_queries())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".sql"))
+        .collect();
+    bundled.sort();
+    assert!(bundled.len() >= 8);
+    for name in &bundled {
+        assert!(out.contains(name.as_str()), "{name} missing from\n{out}");
+    }
+    // the four vendors' trip counts add up to the sample's 1,000,000 rows
+    let q1 = out.split("-- ").find(|section| section.contains("q1_count_by_vendor.sql")).unwrap();
+    let total: u64 =
+        q1.lines().skip(2).filter_map(|l| l.rsplit(',').next()?.trim().parse::<u64>().ok()).sum();
+    assert_eq!(total, 1_000_000, "{q1}");
+    let second = run();
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert!(!stderr(&second).contains("generating"), "the sample is generated once: {}", stderr(&second));
+    assert_eq!(stdout(&second).lines().count(), out.lines().count());
+}

@@ -34,7 +34,7 @@ pub(crate) fn estimate_distinct(chunks: &[ArrayRef], total_rows: f64) -> Option<
         .map(|c| converter.convert_columns(std::slice::from_ref(c)).ok())
         .collect::<Option<_>>()?;
     // Per value: how often it was seen, the first chunk that saw it, and whether another did.
-    let mut counts: HashMap<&[u8], (u32, usize, bool)> = HashMap::new();
+    let mut counts: hashbrown::HashMap<&[u8], (u32, usize, bool)> = hashbrown::HashMap::new();
     let (mut sampled, mut non_null, mut adjacent_repeats) = (0usize, 0usize, 0usize);
     for (index, (chunk, rows)) in chunks.iter().zip(&rows).enumerate() {
         sampled += chunk.len();

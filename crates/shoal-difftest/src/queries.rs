@@ -69,6 +69,11 @@ pub fn single_table_queries_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("queries/tpch")
 }
 
+/// This crate's NULL-semantics queries over the generated taxi data (table `trips`).
+pub fn taxi_nulls_queries_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("queries/taxi_nulls")
+}
+
 /// Sort key putting `q2` before `q10`: the leading letters, the number after them, the rest.
 fn natural_key(path: &Path) -> (String, u64, String) {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -127,6 +132,12 @@ pub fn single_table_queries() -> io::Result<Vec<Query>> {
     load_dir(&single_table_queries_dir())
 }
 
+/// The NULL-semantics queries over table `trips` (`queries/taxi_nulls/*.sql`): NULL-aware
+/// aggregates, NULLS FIRST/LAST, three-valued logic, IN lists, TRY_CAST, read_csv options.
+pub fn taxi_nulls_queries() -> io::Result<Vec<Query>> {
+    load_dir(&taxi_nulls_queries_dir())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,6 +159,7 @@ mod tests {
         assert!(names.contains(&"q1") && names.contains(&"q6"), "{names:?}");
         assert!(single_table_queries().unwrap().len() >= 25);
         assert!(taxi_queries().unwrap().len() >= 8);
+        assert!(taxi_nulls_queries().unwrap().len() >= 15);
         let mut paths = vec![PathBuf::from("q10.sql"), PathBuf::from("q2.sql"), PathBuf::from("q1.sql")];
         paths.sort_by_key(|p| natural_key(p));
         assert_eq!(paths, [PathBuf::from("q1.sql"), PathBuf::from("q2.sql"), PathBuf::from("q10.sql")]);

@@ -177,18 +177,90 @@ impl<T: FloatKey> InSet for FloatSet<T> {
 #[derive(Debug)]
 struct StringSet {
     set: FastSet<Box<str>>,
+    /// Short lists are scanned (length first, then bytes) rather than hashed.
+    small: Option<Vec<Box<[u8]>>>,
+    /// The list as Utf8View views: a string view array is probed by comparing views.
+    views: ViewSet,
+}
+
+/// Strings of an IN list as Utf8View views. A string of at most 12 bytes lies entirely in its
+/// view (length, bytes, zero padding), so two such strings are equal exactly when their views
+/// are; a longer one is compared by length and 4-byte prefix first, then by its bytes.
+#[derive(Debug)]
+struct ViewSet {
+    inline: FastSet<u128>,
+    /// Short lists are scanned rather than hashed.
+    inline_small: Option<Vec<u128>>,
+    /// Longer strings: the low 64 bits of their view (length and prefix), and their bytes.
+    long: Vec<(u64, Box<[u8]>)>,
+}
+
+/// Bytes a Utf8View view holds inline.
+const MAX_INLINE_VIEW_LEN: u32 = 12;
+
+impl ViewSet {
+    fn new<'a>(strings: impl Iterator<Item = &'a str>) -> Self {
+        let (mut inline, mut long) = (FastSet::default(), vec![]);
+        for s in strings {
+            let view = arrow::array::builder::make_view(s.as_bytes(), 0, 0);
+            if s.len() <= MAX_INLINE_VIEW_LEN as usize {
+                inline.insert(view);
+            } else {
+                long.push((view as u64, Box::from(s.as_bytes())));
+            }
+        }
+        let inline_small = (inline.len() <= SMALL_LIST).then(|| inline.iter().copied().collect());
+        Self { inline, inline_small, long }
+    }
+
+    fn probe(&self, array: &arrow::array::StringViewArray) -> BooleanBuffer {
+        let views = array.views();
+        BooleanBuffer::collect_bool(views.len(), |i| {
+            let view = views[i];
+            if view as u32 <= MAX_INLINE_VIEW_LEN {
+                return match &self.inline_small {
+                    Some(small) => small.contains(&view),
+                    None => self.inline.contains(&view),
+                };
+            }
+            self.long.iter().any(|(head, bytes)| {
+                *head == view as u64 && array.is_valid(i) && array.value(i).as_bytes() == bytes.as_ref()
+            })
+        })
+    }
 }
 
 impl StringSet {
     fn try_new(values: &[ScalarValue]) -> Result<Self> {
-        let mut set = FastSet::with_capacity_and_hasher(values.len(), ahash::RandomState::new());
+        let mut set: FastSet<Box<str>> =
+            FastSet::with_capacity_and_hasher(values.len(), ahash::RandomState::new());
         for v in values {
             match v.as_str() {
                 Some(s) => set.insert(Box::from(s)),
                 None => return internal_err!("IN list value {v} is not a string"),
             };
         }
-        Ok(Self { set })
+        let views = ViewSet::new(set.iter().map(|s| &**s));
+        let small = (set.len() <= SMALL_LIST).then(|| set.iter().map(|s| Box::from(s.as_bytes())).collect());
+        Ok(Self { set, small, views })
+    }
+
+    /// Probe a Utf8 or LargeUtf8 array through its offsets and bytes.
+    fn probe_offsets<O: arrow::array::OffsetSizeTrait>(
+        &self,
+        array: &arrow::array::GenericStringArray<O>,
+    ) -> BooleanBuffer {
+        let Some(small) = &self.small else {
+            return self.probe(array.len(), array.iter());
+        };
+        let (offsets, bytes) = (array.value_offsets(), array.value_data());
+        BooleanBuffer::collect_bool(array.len(), |i| {
+            let range = offsets.get(i).zip(offsets.get(i + 1)).map(|(a, b)| a.as_usize()..b.as_usize());
+            let Some(value) = range.and_then(|r| bytes.get(r)) else {
+                return false;
+            };
+            small.iter().any(|s| s.len() == value.len() && s.as_ref() == value)
+        })
     }
 
     fn probe<'a>(&self, len: usize, strings: impl Iterator<Item = Option<&'a str>>) -> BooleanBuffer {
@@ -202,11 +274,10 @@ impl StringSet {
 
 impl InSet for StringSet {
     fn contains(&self, array: &dyn Array) -> Result<BooleanBuffer> {
-        let len = array.len();
         match array.data_type() {
-            DataType::Utf8 => Ok(self.probe(len, array.as_string::<i32>().iter())),
-            DataType::LargeUtf8 => Ok(self.probe(len, array.as_string::<i64>().iter())),
-            DataType::Utf8View => Ok(self.probe(len, array.as_string_view().iter())),
+            DataType::Utf8 => Ok(self.probe_offsets(array.as_string::<i32>())),
+            DataType::LargeUtf8 => Ok(self.probe_offsets(array.as_string::<i64>())),
+            DataType::Utf8View => Ok(self.views.probe(array.as_string_view())),
             other => internal_err!("IN list probe of {other} with a set of strings"),
         }
     }

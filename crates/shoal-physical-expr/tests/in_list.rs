@@ -91,6 +91,41 @@ fn string_and_date_lists() {
 }
 
 #[test]
+fn string_lists_of_views_and_offsets() {
+    let strings = vec![
+        Some("AIR"),
+        Some("AIR REG"),
+        Some("AIRX"),
+        None,
+        Some("DELIVER IN PERSON"),
+        Some("DELIVER IN PERSOX"),
+        Some(""),
+        Some("exactly12chr"),
+    ];
+    let arrays: [ArrayRef; 3] = [
+        Arc::new(arrow::array::StringViewArray::from(strings.clone())),
+        Arc::new(StringArray::from(strings.clone())),
+        Arc::new(arrow::array::LargeStringArray::from(strings)),
+    ];
+    for array in arrays {
+        let t = array.data_type().clone();
+        let b = batch(vec![("s", array)]);
+        let short = vec![lit("AIR"), lit("AIR REG")];
+        assert_eq!(
+            eval_bools(in_list(col("s"), short.clone(), false), &b),
+            vec![T, T, F, N, F, F, F, F],
+            "{t}"
+        );
+        assert_eq!(eval_bools(in_list(col("s"), short, true), &b), vec![F, F, T, N, T, T, T, T], "{t}");
+        let long = vec![lit("DELIVER IN PERSON"), lit(""), lit("exactly12chr")];
+        assert_eq!(eval_bools(in_list(col("s"), long, false), &b), vec![F, F, F, N, T, F, T, T], "{t}");
+        // more values than a linear scan takes: hashed
+        let many: Vec<Expr> = ["a", "b", "c", "d", "e", "AIRX", "AIR"].into_iter().map(lit).collect();
+        assert_eq!(eval_bools(in_list(col("s"), many, false), &b), vec![T, F, T, N, F, F, F, F], "{t}");
+    }
+}
+
+#[test]
 fn boolean_list() {
     let b = batch(vec![("f", Arc::new(BooleanArray::from(vec![Some(true), Some(false), None])) as ArrayRef)]);
     assert_eq!(eval_bools(in_list(col("f"), vec![lit(false)], false), &b), vec![F, T, N]);

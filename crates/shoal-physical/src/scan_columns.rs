@@ -1,5 +1,6 @@
-//! Which output columns of each filtered table scan are read above it, so the scan can skip
-//! copying the columns only its predicate reads (see [`crate::operators::ScanPredicate`]).
+//! Which output columns of each filtered table scan and each join are read above it, so the
+//! scan can skip copying the columns only its predicate reads (see
+//! [`crate::operators::ScanPredicate`]) and the join can skip gathering columns nobody reads.
 //!
 //! Physical expressions bind columns by position in the logical input schema, so a scan keeps
 //! its logical width; columns nobody reads are replaced by cheap placeholders instead. The
@@ -11,11 +12,11 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use shoal_expr::join::JoinType;
-use shoal_expr::plan::Filter;
+use shoal_expr::plan::{Filter, Join};
 use shoal_expr::{Expr, LogicalPlan, PlanSchema};
 
 thread_local! {
-    /// Per filter-over-scan node (by address): the columns read above it.
+    /// Per filter-over-scan node and join node (by address): the columns read above it.
     static NEEDED: RefCell<Option<HashMap<usize, Vec<bool>>>> = const { RefCell::new(None) };
 }
 
@@ -49,6 +50,12 @@ pub(crate) fn needed_columns(filter: &Filter) -> Option<Vec<bool>> {
     NEEDED.with(|n| n.borrow().as_ref().and_then(|m| m.get(&address(filter)).cloned()))
 }
 
+/// The columns of `join`'s output read above it (`None`: unknown, assume all).
+pub(crate) fn needed_join_columns(join: &Join) -> Option<Vec<bool>> {
+    let key = std::ptr::from_ref(join) as usize;
+    NEEDED.with(|n| n.borrow().as_ref().and_then(|m| m.get(&key).cloned()))
+}
+
 fn address(filter: &Filter) -> usize {
     std::ptr::from_ref(filter) as usize
 }
@@ -57,9 +64,9 @@ fn address(filter: &Filter) -> usize {
 fn visit(plan: &LogicalPlan, needed: Option<Vec<bool>>, found: &mut HashMap<usize, Vec<bool>>) {
     match plan {
         LogicalPlan::Filter(f) if matches!(f.input.as_ref(), LogicalPlan::TableScan(_)) => {
-            if let Some(n) = needed {
-                found.insert(address(f), n);
-            }
+            // unknown (`None`) is recorded as all, in case another parent reaches this node
+            let n = needed.unwrap_or_else(|| vec![true; f.input.schema().len()]);
+            record(found, address(f), n);
         }
         LogicalPlan::Filter(f) => {
             let own = references(&[&f.predicate], f.input.schema());
@@ -81,6 +88,8 @@ fn visit(plan: &LogicalPlan, needed: Option<Vec<bool>>, found: &mut HashMap<usiz
         LogicalPlan::Limit(l) => visit(&l.input, needed, found),
         LogicalPlan::SubqueryAlias(s) => visit(&s.input, needed, found),
         LogicalPlan::Join(j) => {
+            let n = needed.clone().unwrap_or_else(|| vec![true; j.schema.len()]);
+            record(found, std::ptr::from_ref(j) as usize, n);
             let (left_len, right_len) = (j.left.schema().len(), j.right.schema().len());
             // the output as positions over (left ++ right)
             let output: Option<Vec<bool>> = match (needed, j.join_type) {
@@ -125,6 +134,18 @@ fn visit(plan: &LogicalPlan, needed: Option<Vec<bool>>, found: &mut HashMap<usiz
             for input in other.inputs() {
                 visit(input, None, found);
             }
+        }
+    }
+}
+
+/// Record that `needed` columns of the node at `key` are read; a node reached twice (a plan
+/// shared by two parents) keeps the columns either reads.
+fn record(found: &mut HashMap<usize, Vec<bool>>, key: usize, needed: Vec<bool>) {
+    match found.get_mut(&key) {
+        Some(seen) if seen.len() == needed.len() => seen.iter_mut().zip(needed).for_each(|(s, n)| *s |= n),
+        Some(seen) => *seen = vec![true; seen.len().max(needed.len())],
+        None => {
+            found.insert(key, needed);
         }
     }
 }

@@ -13,6 +13,24 @@ use sqlparser::ast::{
 use sqlparser::tokenizer::Span as SqlSpan;
 
 use crate::expr::ExprScope;
+
+/// A positional argument's expression. The DuckDB dialect parses `f(x = 1)` as a named argument
+/// `x` with value `1`; no scalar, aggregate or window function takes named arguments, so there it
+/// is the comparison `x = 1`, as in PostgreSQL. `None` for `*` and `name => value`.
+pub(crate) fn positional_arg(arg: &FunctionArg) -> Option<std::borrow::Cow<'_, SqlExpr>> {
+    use sqlparser::ast::{BinaryOperator, FunctionArgOperator};
+    match arg {
+        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(std::borrow::Cow::Borrowed(e)),
+        FunctionArg::Named { name, arg: FunctionArgExpr::Expr(e), operator: FunctionArgOperator::Equals } => {
+            Some(std::borrow::Cow::Owned(SqlExpr::BinaryOp {
+                left: Box::new(SqlExpr::Identifier(name.clone())),
+                op: BinaryOperator::Eq,
+                right: Box::new(e.clone()),
+            }))
+        }
+        _ => None,
+    }
+}
 use crate::span::{not_supported_at, plan_error_at, WithSqlSpan};
 use crate::SqlPlanner;
 
@@ -99,9 +117,9 @@ impl SqlPlanner<'_> {
     /// Positional, non-wildcard arguments of a scalar function.
     fn plain_args(&self, args: &[FunctionArg], scope: &ExprScope, name: &str) -> Result<Vec<Expr>> {
         args.iter()
-            .map(|a| match a {
-                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => self.sql_to_expr(e, scope),
-                FunctionArg::Unnamed(_) => {
+            .map(|a| match (a, positional_arg(a)) {
+                (_, Some(e)) => self.sql_to_expr(&e, scope),
+                (FunctionArg::Unnamed(_), None) => {
                     Err(plan_error_at(a.span(), format!("'*' is not a valid argument of {name}()")))
                 }
                 _ => Err(not_supported_at(a.span(), format!("named arguments in a call of {name}()"))),

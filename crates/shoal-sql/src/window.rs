@@ -194,9 +194,9 @@ impl<'p> SqlPlanner<'p> {
             return Err(plan_error_at(span, format!("{}() needs an argument", func.name())));
         }
         args.iter()
-            .map(|a| match a {
-                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => self.sql_to_expr(e, scope),
-                FunctionArg::Unnamed(_) => {
+            .map(|a| match (a, crate::function::positional_arg(a)) {
+                (_, Some(e)) => self.sql_to_expr(&e, scope),
+                (FunctionArg::Unnamed(_), None) => {
                     Err(plan_error_at(a.span(), format!("'*' is not a valid argument of {}()", func.name())))
                 }
                 _ => {

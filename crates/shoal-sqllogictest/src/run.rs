@@ -1,30 +1,38 @@
-//! Running and completing test files: [`run_file`], [`complete_file`], [`collect_test_files`].
+//! Running and completing test files: [`ShoalRunner`], [`run_file`], [`complete_file`],
+//! [`collect_test_files`].
 
 use std::fmt;
 use std::future::{ready, Ready};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use shoal::{SessionConfig, ShoalError};
+use shoal::{Session, SessionConfig, ShoalError};
 use sqllogictest::{
-    default_normalizer, default_validator, strict_column_validator, Normalizer, Record, Runner,
+    default_normalizer, default_validator, strict_column_validator, Normalizer, QueryExpect, Record, Runner,
 };
 
-use crate::column_type::{lenient_column_validator, ShoalColumnType};
-use crate::db::ShoalDb;
+use crate::column_type::{
+    datafusion_column_validator, lenient_column_validator, sqlite_column_validator, ShoalColumnType,
+};
+use crate::db::{RecordContext, ShoalDb};
 use crate::render::ValueStyle;
 
-/// How to run a test file: the session settings every connection of the file gets.
+/// How to run a test file: the session settings every connection of the file gets, and the
+/// value convention.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunOptions {
     /// Worker threads of each session.
     pub threads: usize,
     /// When false, no optimizer rule runs.
     pub optimizer_enabled: bool,
+    /// The convention values print in; `None`: chosen by the file's path
+    /// ([`ValueStyle::for_path`]).
+    pub style: Option<ValueStyle>,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        Self { threads: 4, optimizer_enabled: true }
+        Self { threads: 4, optimizer_enabled: true, style: None }
     }
 }
 
@@ -37,13 +45,21 @@ impl RunOptions {
         }
     }
 
+    /// The convention a file at `path` runs in under these options.
+    pub fn style_for(&self, path: &Path) -> ValueStyle {
+        self.style.unwrap_or_else(|| ValueStyle::for_path(path))
+    }
+
     /// A short label for test names: `threads=4`, `threads=4, no optimizer`.
     pub fn label(&self) -> String {
-        if self.optimizer_enabled {
-            format!("threads={}", self.threads)
-        } else {
-            format!("threads={}, no optimizer", self.threads)
+        let mut label = format!("threads={}", self.threads);
+        if !self.optimizer_enabled {
+            label.push_str(", no optimizer");
         }
+        if let Some(style) = self.style {
+            label.push_str(&format!(", {} style", style.name()));
+        }
+        label
     }
 }
 
@@ -52,6 +68,16 @@ impl RunOptions {
 pub enum SltError {
     /// A record failed (wrong result, unexpected error, ...) or the file did not parse.
     Test(Box<sqllogictest::TestError>),
+    /// shoal panicked while running a record: a failure whatever the record expected (a
+    /// `statement error` record does not pass on a panic).
+    Panic {
+        /// Where the record is (`file:line`).
+        location: String,
+        /// The record's SQL.
+        sql: String,
+        /// The panic's message.
+        message: String,
+    },
     /// The file could not be rewritten by [`complete_file`].
     Complete(String),
 }
@@ -60,6 +86,10 @@ impl fmt::Display for SltError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SltError::Test(e) => write!(f, "{}", e.display(false)),
+            SltError::Panic { location, sql, message } => write!(
+                f,
+                "shoal panicked (a bug; a panic never counts as an expected error): {message}\n[SQL] {sql}\nat {location}\n"
+            ),
             SltError::Complete(message) => f.write_str(message),
         }
     }
@@ -69,18 +99,128 @@ impl std::error::Error for SltError {}
 
 type MakeShoalDb = Box<dyn FnMut() -> Ready<Result<ShoalDb, ShoalError>> + Send>;
 
-/// A runner whose connections are fresh shoal sessions configured by `options`, printing values
-/// in the convention of `path`'s extension.
-pub fn runner_for(path: &Path, options: &RunOptions) -> Runner<ShoalDb, MakeShoalDb> {
-    let config = options.session_config();
-    let style = ValueStyle::for_path(path);
-    let make: MakeShoalDb = Box::new(move || ready(Ok(ShoalDb::new(config.clone(), style))));
-    let mut runner = Runner::new(make);
-    runner.with_column_validator(lenient_column_validator);
-    if style == ValueStyle::Sqlite {
-        runner.with_validator(value_wise_validator);
+/// Runs the records of one file (or script) against fresh shoal sessions, in one value
+/// convention. This is what `shoal-slt` and the `slt` test run.
+///
+/// Each record is run by the `sqllogictest` crate's runner, with three additions: the record's
+/// type letters are handed to the connections first (SQLite's convention formats values by
+/// them), a panic caught in shoal while running the record fails it unconditionally, and the
+/// validators follow the convention:
+///
+/// | convention | type letters | result comparison |
+/// |---|---|---|
+/// | shoal | not checked | the crate's default: rows as text, whitespace runs equal |
+/// | SQLite | one per column; they choose the formatting | value by value, however they are laid out in lines |
+/// | DataFusion | checked strictly, DataFusion's letters | as DataFusion's runner: a row's values joined by a space, trailing whitespace ignored (`<slt:ignore>` as in the crate) |
+pub struct ShoalRunner {
+    runner: Runner<ShoalDb, MakeShoalDb>,
+    context: Arc<RecordContext>,
+    style: ValueStyle,
+}
+
+impl ShoalRunner {
+    /// A runner whose connections are fresh sessions configured by `options`, printing values in
+    /// `style`.
+    pub fn new(style: ValueStyle, options: &RunOptions) -> Self {
+        let config = options.session_config();
+        let context = Arc::new(RecordContext::default());
+        let shared = Arc::clone(&context);
+        let make: MakeShoalDb =
+            Box::new(move || ready(Ok(ShoalDb::with_context(config.clone(), style, Arc::clone(&shared)))));
+        let mut runner = Runner::new(make);
+        match style {
+            ValueStyle::Shoal => runner.with_column_validator(lenient_column_validator),
+            ValueStyle::Sqlite => {
+                runner.with_column_validator(sqlite_column_validator);
+                runner.with_validator(value_wise_validator);
+            }
+            ValueStyle::DataFusion => {
+                runner.with_column_validator(datafusion_column_validator);
+                runner.with_normalizer(datafusion_normalizer);
+                runner.with_validator(datafusion_validator);
+            }
+        }
+        Self { runner, context, style }
     }
-    runner
+
+    /// A runner for the file at `path`: its convention is `options.style`, else the path's.
+    pub fn for_path(path: &Path, options: &RunOptions) -> Self {
+        Self::new(options.style_for(path), options)
+    }
+
+    /// The convention values print in.
+    pub fn style(&self) -> ValueStyle {
+        self.style
+    }
+
+    /// Run `setup` on every session this runner creates, before its first record (e.g. to
+    /// register user-defined functions). Call it before running any record.
+    pub fn on_session(&mut self, setup: impl Fn(&Session) + Send + Sync + 'static) {
+        self.context.set_setup(Arc::new(setup));
+    }
+
+    /// Run one record.
+    pub fn run_record(&mut self, record: Record<ShoalColumnType>) -> Result<(), SltError> {
+        let letters = match &record {
+            Record::Query { expected: QueryExpect::Results { types, .. }, .. } => Some(types.clone()),
+            _ => None,
+        };
+        let origin = match &record {
+            Record::Statement { loc, sql, .. } | Record::Query { loc, sql, .. } => {
+                Some((loc.to_string(), sql.clone()))
+            }
+            _ => None,
+        };
+        self.context.set_letters(letters);
+        // A panic left over from outside any record (there should be none) is not this record's.
+        let _ = self.context.take_panic();
+        let result = self.runner.run(record);
+        self.context.set_letters(None);
+        if let Some(message) = self.context.take_panic() {
+            let (location, sql) = origin.unwrap_or_default();
+            return Err(SltError::Panic { location, sql, message });
+        }
+        result.map(|_| ()).map_err(|e| SltError::Test(Box::new(e)))
+    }
+
+    /// Run `records` up to a `halt` record: until the first failure (returned alone), or every
+    /// record when `keep_going` (every failure returned). Empty when they pass.
+    pub fn run_records(
+        &mut self,
+        records: impl IntoIterator<Item = Record<ShoalColumnType>>,
+        keep_going: bool,
+    ) -> Vec<SltError> {
+        let mut failures = Vec::new();
+        for record in records {
+            if let Record::Halt { .. } = record {
+                break;
+            }
+            if let Err(e) = self.run_record(record) {
+                failures.push(e);
+                if !keep_going {
+                    break;
+                }
+            }
+        }
+        failures
+    }
+
+    /// Run a script as if it were a file named `name`; the first failure.
+    pub fn run_script(&mut self, name: &str, script: &str) -> Result<(), SltError> {
+        let records = sqllogictest::parse_with_name::<ShoalColumnType>(script, name)
+            .map_err(|e| SltError::Test(Box::new(e.into())))?;
+        self.run_records(records, false).into_iter().next().map_or(Ok(()), Err)
+    }
+
+    /// Close every connection.
+    pub fn shutdown(mut self) {
+        self.runner.shutdown();
+    }
+}
+
+/// A runner for the file at `path` (see [`ShoalRunner::for_path`]).
+pub fn runner_for(path: &Path, options: &RunOptions) -> ShoalRunner {
+    ShoalRunner::for_path(path, options)
 }
 
 /// SQLite's files list results one value per line: compare the values in row-major order,
@@ -91,53 +231,79 @@ fn value_wise_validator(normalizer: Normalizer, actual: &[Vec<String>], expected
     actual_values.eq(expected_values)
 }
 
+/// DataFusion's normalizer: trailing whitespace is dropped, nothing else.
+#[allow(clippy::ptr_arg)] // the signature is fixed by `sqllogictest::Normalizer`
+fn datafusion_normalizer(s: &String) -> String {
+    s.trim_end().to_string()
+}
+
+/// DataFusion's validator: each row's values joined by one space, trailing whitespace dropped,
+/// equal to the expected line (with `<slt:ignore>` markers matched as the crate does).
+fn datafusion_validator(normalizer: Normalizer, actual: &[Vec<String>], expected: &[String]) -> bool {
+    if expected.iter().any(|line| line.contains("<slt:ignore>")) {
+        return default_validator(normalizer, actual, expected);
+    }
+    let actual_lines = actual.iter().map(|row| row.join(" ").trim_end().to_string());
+    let expected_lines = expected.iter().map(normalizer);
+    actual_lines.eq(expected_lines)
+}
+
+fn parse(path: &Path) -> Result<Vec<Record<ShoalColumnType>>, SltError> {
+    sqllogictest::parse_file::<ShoalColumnType>(path).map_err(|e| SltError::Test(Box::new(e.into())))
+}
+
 /// Run every record of the file at `path`; the error describes the first failure.
 pub fn run_file(path: &Path, options: &RunOptions) -> Result<(), SltError> {
-    let mut runner = runner_for(path, options);
-    let result = runner.run_file(path);
+    let records = parse(path)?;
+    let mut runner = ShoalRunner::for_path(path, options);
+    let failures = runner.run_records(records, false);
     runner.shutdown();
-    result.map_err(|e| SltError::Test(Box::new(e)))
+    failures.into_iter().next().map_or(Ok(()), Err)
 }
 
 /// Run every record of the file at `path`, continuing past failures; returns every failure (empty
 /// when the file passes). Stops at a `halt` record.
 pub fn run_file_keep_going(path: &Path, options: &RunOptions) -> Vec<SltError> {
-    let records = match sqllogictest::parse_file::<ShoalColumnType>(path) {
+    let records = match parse(path) {
         Ok(records) => records,
-        Err(e) => return vec![SltError::Test(Box::new(e.into()))],
+        Err(e) => return vec![e],
     };
-    let mut runner = runner_for(path, options);
-    let mut failures = Vec::new();
-    for record in records {
-        if let Record::Halt { .. } = record {
-            break;
-        }
-        if let Err(e) = runner.run(record) {
-            failures.push(SltError::Test(Box::new(e)));
-        }
-    }
+    let mut runner = ShoalRunner::for_path(path, options);
+    let failures = runner.run_records(records, true);
     runner.shutdown();
     failures
 }
 
 /// Rewrite the expected output of every record of the file at `path` with what shoal returns
-/// (types, rows and error messages). Only for shoal's own `.slt` files: review the diff.
+/// (types, rows and error messages). Only for shoal's own `.slt` files: review the diff. A file
+/// during which shoal panicked is left as it was (a panic is not an expected error).
 pub fn complete_file(path: &Path, options: &RunOptions) -> Result<(), SltError> {
-    if ValueStyle::for_path(path) != ValueStyle::Shoal {
+    if options.style_for(path) != ValueStyle::Shoal {
         return Err(SltError::Complete(format!(
             "{}: --complete only rewrites shoal's own .slt files",
             path.display()
         )));
     }
-    let mut runner = runner_for(path, options);
-    let result = futures::executor::block_on(runner.update_test_file(
+    let original = std::fs::read_to_string(path)
+        .map_err(|e| SltError::Complete(format!("{}: cannot read: {e}", path.display())))?;
+    let mut runner = ShoalRunner::for_path(path, options);
+    let result = futures::executor::block_on(runner.runner.update_test_file(
         path,
         " ",
         default_validator,
         default_normalizer,
         strict_column_validator,
     ));
+    let panic = runner.context.take_panic();
     runner.shutdown();
+    if let Some(message) = panic {
+        std::fs::write(path, original)
+            .map_err(|e| SltError::Complete(format!("{}: cannot restore: {e}", path.display())))?;
+        return Err(SltError::Complete(format!(
+            "{}: shoal panicked ({message}); the file was left as it was",
+            path.display()
+        )));
+    }
     result.map_err(|e| SltError::Complete(format!("{}: {e}", path.display())))
 }
 

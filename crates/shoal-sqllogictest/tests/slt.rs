@@ -13,9 +13,9 @@ use shoal_sqllogictest::{collect_test_files, run_file, RunOptions};
 /// The configurations every file runs under.
 fn configurations() -> [RunOptions; 3] {
     [
-        RunOptions { threads: 1, optimizer_enabled: true },
-        RunOptions { threads: 4, optimizer_enabled: true },
-        RunOptions { threads: 4, optimizer_enabled: false },
+        RunOptions { threads: 1, optimizer_enabled: true, style: None },
+        RunOptions { threads: 4, optimizer_enabled: true, style: None },
+        RunOptions { threads: 4, optimizer_enabled: false, style: None },
     ]
 }
 

@@ -19,6 +19,7 @@ pub mod copy;
 mod dataframe;
 mod provider;
 mod session;
+mod stream;
 mod tables;
 mod to_sql;
 pub mod udf;
@@ -29,6 +30,7 @@ pub use shoal_common::byte_size::{format_bytes, parse_byte_size};
 pub use shoal_common::{Result, SessionConfig, ShoalError};
 pub use shoal_datasource::{CsvOptions, ParquetOptions};
 pub use shoal_expr::{col, display, lit, Expr, JoinType, LogicalPlan, SortExpr};
+pub use stream::StatementSink;
 
 /// Everything a DataFrame program needs: `use shoal::prelude::*;`.
 ///

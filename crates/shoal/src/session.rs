@@ -494,12 +494,12 @@ impl Session {
         Ok(out)
     }
 
-    fn plan_statement(&self, stmt: &sqlparser::ast::Statement) -> Result<PlannedStatement> {
+    pub(crate) fn plan_statement(&self, stmt: &sqlparser::ast::Statement) -> Result<PlannedStatement> {
         let provider = SessionContextProvider::new(self);
         SqlPlanner::new(&provider).plan_statement(stmt)
     }
 
-    fn run_planned(&self, sql: &str, planned: PlannedStatement) -> Result<StatementResult> {
+    pub(crate) fn run_planned(&self, sql: &str, planned: PlannedStatement) -> Result<StatementResult> {
         let done = |batches: Vec<RecordBatch>, schema: SchemaRef| StatementResult {
             sql: sql.to_string(),
             batches,

@@ -40,12 +40,38 @@ pub fn render_table(
 ) -> anyhow::Result<RenderedTable> {
     let total_rows: usize = batches.iter().map(|b| b.num_rows()).sum();
     let (head, tail) = shown_row_ranges(total_rows, limits.max_rows);
-    let shown_rows = head.len() + tail.len();
-    let fields = schema.fields();
-    let numeric: Vec<bool> = fields.iter().map(|f| is_number(f.data_type())).collect();
-
     let head_rows = format_rows(batches, head)?;
     let tail_rows = format_rows(batches, tail)?;
+    render_rows(schema, head_rows, tail_rows, total_rows, limits.max_width)
+}
+
+/// Render a result already cut to its first rows `head` and last rows `tail` (a `…` row
+/// between them when `tail` has rows) out of `total_rows`, within `max_width`: the table of a
+/// streamed result (see [`super::head_tail::HeadTail`]).
+pub fn render_cut_table(
+    schema: &SchemaRef,
+    head: &[RecordBatch],
+    tail: &[RecordBatch],
+    total_rows: usize,
+    max_width: Option<usize>,
+) -> anyhow::Result<RenderedTable> {
+    let rows = |batches: &[RecordBatch]| batches.iter().map(|b| b.num_rows()).sum::<usize>();
+    let head_rows = format_rows(head, 0..rows(head))?;
+    let tail_rows = format_rows(tail, 0..rows(tail))?;
+    render_rows(schema, head_rows, tail_rows, total_rows, max_width)
+}
+
+/// The boxed table of formatted `head_rows`, then (after a `…` row) `tail_rows`.
+fn render_rows(
+    schema: &SchemaRef,
+    head_rows: Vec<Vec<String>>,
+    tail_rows: Vec<Vec<String>>,
+    total_rows: usize,
+    max_width: Option<usize>,
+) -> anyhow::Result<RenderedTable> {
+    let shown_rows = head_rows.len() + tail_rows.len();
+    let fields = schema.fields();
+    let numeric: Vec<bool> = fields.iter().map(|f| is_number(f.data_type())).collect();
     let mut columns: Vec<Vec<String>> = vec![Vec::with_capacity(shown_rows); fields.len()];
     for row in head_rows.iter().chain(&tail_rows) {
         for (c, cell) in row.iter().enumerate() {
@@ -70,7 +96,7 @@ pub fn render_table(
             col.iter().map(|v| text_width(v)).chain([text_width(name), text_width(ty)]).max().unwrap_or(1)
         })
         .collect();
-    let widths = match limits.max_width {
+    let widths = match max_width {
         Some(max_width) => shrink_widths(&natural, max_width),
         None => natural.clone(),
     };
@@ -84,7 +110,7 @@ pub fn render_table(
             }
         }
     }
-    let (left, right) = fitting_columns(&widths, limits.max_width);
+    let (left, right) = fitting_columns(&widths, max_width);
     let shown_cols: Vec<usize> = left.clone().chain(right.clone()).collect();
     let cut_cols = left.end < right.start;
     let hidden_columns =

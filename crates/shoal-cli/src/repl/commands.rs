@@ -11,9 +11,10 @@ use arrow::record_batch::RecordBatch;
 
 use super::helper::quote_ident;
 use super::meta::{format_name, help_text, parse_meta, ExplainArg, MetaCommand};
+use super::result_sink::LastResult;
 use super::sql_text::split_statements;
 use super::{Flow, Repl, MAX_INCLUDE_DEPTH};
-use crate::output::table::{render_table, TableLimits};
+use crate::output::table::{group_thousands, render_table, TableLimits};
 
 impl Repl<'_> {
     /// Parse and run one meta-command line.
@@ -108,11 +109,27 @@ impl Repl<'_> {
         Flow::Continue
     }
 
-    /// `\last`: the previous result in full (it may have been cut to the terminal).
+    /// `\last`: the previous result in full (it may have been cut to the terminal), when it
+    /// was small enough to keep.
     fn show_last(&mut self) -> Flow {
-        let Some((schema, batches)) = self.last.take() else {
-            eprintln!("No result yet: \\last shows the previous query's result in full.");
-            return Flow::Failed;
+        let (schema, batches) = match self.last.take() {
+            None => {
+                eprintln!("No result yet: \\last shows the previous query's result in full.");
+                return Flow::Failed;
+            }
+            Some(LastResult::TooBig { rows, bytes }) => {
+                eprintln!(
+                    "The previous result ({} row{}, {}) was too big to keep for \\last (the limit is {}); \
+                     run the query again after \\o FILE to write every row to a file.",
+                    group_thousands(&rows.to_string()),
+                    if rows == 1 { "" } else { "s" },
+                    shoal::format_bytes(bytes),
+                    shoal::format_bytes(self.last_cap),
+                );
+                self.last = Some(LastResult::TooBig { rows, bytes });
+                return Flow::Failed;
+            }
+            Some(LastResult::Kept { schema, batches }) => (schema, batches),
         };
         let full = TableLimits { max_rows: 0, max_width: None };
         let flow = match render_table(&schema, &batches, full) {
@@ -125,7 +142,7 @@ impl Repl<'_> {
                 Flow::Failed
             }
         };
-        self.last = Some((schema, batches));
+        self.last = Some(LastResult::Kept { schema, batches });
         flow
     }
 
@@ -269,6 +286,7 @@ mod tests {
             interrupt: None,
             include_depth: 0,
             last: None,
+            last_cap: super::super::result_sink::LAST_RESULT_CAP,
         }
     }
 
@@ -295,5 +313,46 @@ mod tests {
             let cell = format!(" {} ", crate::output::table::group_thousands(&x.to_string()));
             assert_eq!(text.matches(&cell).count(), 2, "{cell} in\n{text}");
         }
+    }
+
+    #[test]
+    fn last_refuses_a_result_past_the_cap_and_files_get_every_row() {
+        let session = Session::new();
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("n.csv");
+        let text: String =
+            std::iter::once("n\n".to_string()).chain((0..25_000).map(|i| format!("{i}\n"))).collect();
+        std::fs::write(&csv, text).unwrap();
+        session.register_csv("n", &csv).unwrap();
+        let mut repl = repl(&session);
+        repl.last_cap = 64 * 1024;
+        let path = dir.path().join("out.txt");
+        assert_eq!(repl.run_meta(&format!("\\o {}", path.display())), Flow::Continue);
+        assert_eq!(repl.run_sql("SELECT n FROM n ORDER BY n;"), Flow::Continue);
+        assert!(
+            matches!(repl.last, Some(LastResult::TooBig { rows: 25_000, .. })),
+            "{:?}",
+            repl.last.as_ref().map(|_| ())
+        );
+        assert_eq!(repl.run_meta("\\last"), Flow::Failed, "too big to keep");
+        // The file has every row, boxed in blocks, and the total.
+        assert_eq!(repl.run_meta("\\format csv"), Flow::Continue);
+        assert_eq!(repl.run_sql("SELECT n FROM n WHERE n % 1000 = 0 ORDER BY n;"), Flow::Continue);
+        repl.close_output();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for n in [0, 9_999, 10_000, 24_999] {
+            let cell = format!("│ {:>6} │", crate::output::table::group_thousands(&n.to_string()));
+            assert_eq!(text.matches(&cell).count(), 1, "{cell}");
+        }
+        let boxes = text.matches("bigint").count();
+        assert!((2..=3).contains(&boxes), "boxes of about 10,000 rows (whole batches), not {boxes}");
+        assert!(text.contains("25,000 rows\n"), "footer");
+        let csv_part = text.rsplit("25,000 rows\n").next().unwrap_or_default();
+        let expected: String =
+            std::iter::once("n\n".to_string()).chain((0..25).map(|i| format!("{}\n", i * 1000))).collect();
+        assert_eq!(csv_part, expected);
+        // A small result is kept again.
+        assert_eq!(repl.run_sql("SELECT 1 AS one;"), Flow::Continue);
+        assert!(matches!(repl.last, Some(LastResult::Kept { .. })));
     }
 }

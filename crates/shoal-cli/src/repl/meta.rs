@@ -58,7 +58,7 @@ pub const META_COMMANDS: &[(&str, &str, &str)] = &[
     ("\\timing", "[on|off]", "show how long each statement took"),
     ("\\format", "table|csv|json|markdown|line", "how results are printed"),
     ("\\maxrows", "N", "rows shown in table format before the middle is cut (0: all)"),
-    ("\\last", "", "the previous result again, every row and column (through $PAGER)"),
+    ("\\last", "", "the previous result again, every row and column (results up to 64 MiB)"),
     ("\\o", "[FILE]", "send results to FILE; alone: back to the terminal"),
     ("\\i", "FILE", "run the statements and meta-commands in FILE"),
     ("\\threads", "N", "worker threads"),

@@ -8,13 +8,15 @@ mod commands;
 mod helper;
 mod keywords;
 mod meta;
-mod pager;
+pub mod pager;
 pub mod progress;
+pub mod result_sink;
 mod sql_text;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -26,11 +28,13 @@ use rustyline::{CompletionType, Config, Editor};
 use shoal::{Session, ShoalError};
 
 use crate::args::Format;
-use crate::output::table::{group_thousands, render_table, TableLimits};
+use crate::output::stream::RowFormat;
+use crate::output::table::{group_thousands, render_cut_table, render_table, RenderedTable, TableLimits};
 use crate::Failure;
 use helper::{CompletionNames, ShoalHelper};
 use meta::DisplayFormat;
 use progress::Interrupt;
+use result_sink::{Finished, LastResult, ShellSink, Shown, SinkMode, LAST_RESULT_CAP};
 use sql_text::{first_keyword, is_complete, split_statements};
 
 /// Rows shown in table format before the middle of a long result is cut.
@@ -75,7 +79,9 @@ struct Repl<'a> {
     interrupt: Option<Arc<Interrupt>>,
     include_depth: usize,
     /// The previous query's result, for `\last`.
-    last: Option<(SchemaRef, Vec<RecordBatch>)>,
+    last: Option<LastResult>,
+    /// The most Arrow data kept for `\last` ([`LAST_RESULT_CAP`]).
+    last_cap: usize,
 }
 
 /// Run the shell until `\q` or Ctrl-D.
@@ -110,6 +116,7 @@ pub fn run(session: &Session, options: ReplOptions) -> Result<(), Failure> {
         interrupt,
         include_depth: 0,
         last: None,
+        last_cap: LAST_RESULT_CAP,
     };
     println!(
         "shoal {} — SQL ends with `;`; \\help for help, \\q or Ctrl-D to quit.",
@@ -256,24 +263,26 @@ impl Repl<'_> {
                 return flow;
             }
         }
+        let mode = self.sink_mode(&keyword);
         let start = Instant::now();
         let session = self.session;
-        let result = progress::run_watched(session, self.interrupt.as_deref(), || session.execute_sql(sql));
+        let printing = AtomicBool::new(false);
+        let file = self.output.as_mut().map(|(_, f)| f as &mut (dyn Write + Send));
+        let mut sink = ShellSink::new(mode, file, self.last_cap, &printing);
+        let result = progress::run_watched_printing(session, self.interrupt.as_deref(), &printing, || {
+            session.execute_sql_stream(sql, &mut sink)
+        });
         let elapsed = start.elapsed();
-        match result {
-            Ok(results) => {
-                for r in results {
-                    if keyword == "EXPLAIN" {
-                        self.emit(&plan_text(&r.batches));
-                    } else if let Err(e) = self.print_result(&r.schema, &r.batches, elapsed) {
-                        eprintln!("Error: cannot print the result: {e:#}");
-                        return Flow::Failed;
-                    } else if !r.schema.fields().is_empty() {
-                        self.last = Some((r.schema, r.batches));
-                    }
-                }
-                Flow::Continue
+        let finished = std::mem::take(&mut sink.finished);
+        drop(sink);
+        for statement in finished {
+            if let Err(e) = self.show_finished(statement, mode, elapsed) {
+                eprintln!("Error: cannot print the result: {e:#}");
+                return Flow::Failed;
             }
+        }
+        match result {
+            Ok(()) => Flow::Continue,
             Err(ShoalError::Cancelled) => {
                 eprintln!("Query cancelled after {:.3} s.", elapsed.as_secs_f64());
                 Flow::Cancelled
@@ -285,6 +294,50 @@ impl Repl<'_> {
         }
     }
 
+    /// How the rows of a statement starting with `keyword` are handled in the current settings.
+    fn sink_mode(&self, keyword: &str) -> SinkMode {
+        if keyword == "EXPLAIN" {
+            return SinkMode::Collect;
+        }
+        match self.settings.format {
+            DisplayFormat::Cli(Format::Table) if self.output.is_some() => SinkMode::FileTable,
+            DisplayFormat::Cli(Format::Table) => SinkMode::Table { max_rows: self.settings.max_rows },
+            DisplayFormat::Cli(format) => RowFormat::of(format).map_or(SinkMode::Collect, SinkMode::Rows),
+            DisplayFormat::Line => SinkMode::Rows(RowFormat::Line),
+        }
+    }
+
+    /// Show a statement once it is over: the cut table, the plan, or the footer of what was
+    /// written while it ran; keep its result for `\last`.
+    fn show_finished(&mut self, finished: Finished, mode: SinkMode, elapsed: Duration) -> anyhow::Result<()> {
+        let time = self.settings.timing.then(|| format!("{:.3} s", elapsed.as_secs_f64()));
+        match finished.shown {
+            Shown::Nothing => {
+                if let Some(t) = time {
+                    println!("OK, {t}");
+                }
+            }
+            Shown::Collected(batches) => self.emit(&plan_text(&batches)),
+            Shown::Table { schema, head, tail, total_rows } => {
+                let width = pager::terminal_size().map(|(w, _)| w);
+                let rendered = render_cut_table(&schema, &head, &tail, total_rows, width)?;
+                let text = with_footer(rendered, time.as_deref());
+                self.emit(&text);
+            }
+            Shown::Written { rows } if mode == SinkMode::FileTable => {
+                self.emit(&format!("{}\n", table_footer(rows, rows, time.as_deref())));
+            }
+            Shown::Written { .. } => {
+                if let Some(t) = time {
+                    println!("Time: {t}");
+                }
+            }
+        }
+        if let Some(last) = finished.last {
+            self.last = Some(last);
+        }
+        Ok(())
+    }
     /// Print the optimized and physical plan of `sql`.
     fn show_plan(&mut self, sql: &str) -> Flow {
         let explain = format!("EXPLAIN {sql}");
@@ -354,32 +407,7 @@ impl Repl<'_> {
                 max_width: pager::terminal_size().map(|(w, _)| w),
             }
         };
-        let rendered = render_table(schema, batches, limits)?;
-        let mut text = rendered.text;
-        let total = rendered.total_rows;
-        let mut footer =
-            format!("{} row{}", group_thousands(&total.to_string()), if total == 1 { "" } else { "s" });
-        if rendered.shown_rows < total {
-            footer.push_str(&format!(" ({} shown)", group_thousands(&rendered.shown_rows.to_string())));
-        }
-        if let Some(t) = time {
-            footer.push_str(&format!(", {t}"));
-        }
-        if !rendered.hidden_columns.is_empty() {
-            let hidden = &rendered.hidden_columns;
-            let mut names = hidden.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
-            if hidden.len() > 5 {
-                names.push_str(", …");
-            }
-            footer.push_str(&format!(
-                "\n… {} column{} hidden to fit the terminal: {names} (\\format line shows every column)",
-                hidden.len(),
-                if hidden.len() == 1 { "" } else { "s" }
-            ));
-        }
-        text.push_str(&footer);
-        text.push('\n');
-        Ok(text)
+        Ok(with_footer(render_table(schema, batches, limits)?, time))
     }
 
     /// Send result text to the `\o` file, or to the terminal (through the pager if long).
@@ -420,4 +448,38 @@ fn plan_text(batches: &[RecordBatch]) -> String {
         }
     }
     out
+}
+
+/// `1,234 rows (40 shown), 0.012 s`.
+pub fn table_footer(total: usize, shown: usize, time: Option<&str>) -> String {
+    let mut footer =
+        format!("{} row{}", group_thousands(&total.to_string()), if total == 1 { "" } else { "s" });
+    if shown < total {
+        footer.push_str(&format!(" ({} shown)", group_thousands(&shown.to_string())));
+    }
+    if let Some(t) = time {
+        footer.push_str(&format!(", {t}"));
+    }
+    footer
+}
+
+/// The table's text with its footer: the row count, the time, and the columns left out.
+pub fn with_footer(rendered: RenderedTable, time: Option<&str>) -> String {
+    let mut text = rendered.text;
+    let mut footer = table_footer(rendered.total_rows, rendered.shown_rows, time);
+    if !rendered.hidden_columns.is_empty() {
+        let hidden = &rendered.hidden_columns;
+        let mut names = hidden.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+        if hidden.len() > 5 {
+            names.push_str(", …");
+        }
+        footer.push_str(&format!(
+            "\n… {} column{} hidden to fit the terminal: {names} (\\format line shows every column)",
+            hidden.len(),
+            if hidden.len() == 1 { "" } else { "s" }
+        ));
+    }
+    text.push_str(&footer);
+    text.push('\n');
+    text
 }

@@ -88,6 +88,17 @@ pub fn run_watched<T: Send>(
     interrupt: Option<&Interrupt>,
     work: impl FnOnce() -> shoal::Result<T> + Send,
 ) -> shoal::Result<T> {
+    run_watched_printing(session, interrupt, &AtomicBool::new(false), work)
+}
+
+/// [`run_watched`] for work that may print rows to the terminal as it goes: once `printing` is
+/// set, the bar is cleared and no longer drawn (it would be mixed into the rows).
+pub fn run_watched_printing<T: Send>(
+    session: &Session,
+    interrupt: Option<&Interrupt>,
+    printing: &AtomicBool,
+    work: impl FnOnce() -> shoal::Result<T> + Send,
+) -> shoal::Result<T> {
     let show_bar = std::io::stderr().is_terminal();
     let delay = bar_delay();
     let (wake_tx, wake_rx) = mpsc::channel::<Wake>();
@@ -107,13 +118,16 @@ pub fn run_watched<T: Send>(
                 Ok(Wake::Interrupted) | Err(mpsc::RecvTimeoutError::Timeout) => {}
             }
             let cancelling = interrupt.is_some_and(Interrupt::requested);
-            if cancelling {
-                session.cancel();
+            let quiet = cancelling || printing.load(Ordering::SeqCst);
+            if quiet {
                 if let Some(bar) = bar.take() {
                     bar.finish_and_clear();
                 }
             }
-            if show_bar && !cancelling && start.elapsed() >= delay {
+            if cancelling {
+                session.cancel();
+            }
+            if show_bar && !quiet && start.elapsed() >= delay {
                 let bar = bar.get_or_insert_with(new_bar);
                 draw(bar, session.progress(), start.elapsed());
             }

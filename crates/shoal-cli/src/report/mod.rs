@@ -32,10 +32,52 @@ use crate::{cache_dir, output, Failure};
 /// Rows of the built-in sample taxi data set.
 const SAMPLE_ROWS: u64 = 1_000_000;
 
-/// The bundled taxi queries (the repository's `queries/taxi`).
-fn default_queries() -> PathBuf {
+/// The bundled taxi queries (the repository's `queries/taxi`), compiled into the binary so an
+/// installed `shoal` runs its report without the source tree.
+const BUNDLED_QUERIES: &[(&str, &str)] = &[
+    ("q1_count_by_vendor.sql", include_str!("../../../../queries/taxi/q1_count_by_vendor.sql")),
+    (
+        "q2_avg_total_by_passengers.sql",
+        include_str!("../../../../queries/taxi/q2_avg_total_by_passengers.sql"),
+    ),
+    (
+        "q3_count_by_passengers_year.sql",
+        include_str!("../../../../queries/taxi/q3_count_by_passengers_year.sql"),
+    ),
+    (
+        "q4_count_by_passengers_year_distance.sql",
+        include_str!("../../../../queries/taxi/q4_count_by_passengers_year_distance.sql"),
+    ),
+    ("q5_tip_share_by_hour.sql", include_str!("../../../../queries/taxi/q5_tip_share_by_hour.sql")),
+    ("q6_top_zone_pairs.sql", include_str!("../../../../queries/taxi/q6_top_zone_pairs.sql")),
+    ("q7_daily_revenue.sql", include_str!("../../../../queries/taxi/q7_daily_revenue.sql")),
+    (
+        "q8_fare_per_mile_by_payment.sql",
+        include_str!("../../../../queries/taxi/q8_fare_per_mile_by_payment.sql"),
+    ),
+    (
+        "q9_daily_revenue_moving_avg.sql",
+        include_str!("../../../../queries/taxi/q9_daily_revenue_moving_avg.sql"),
+    ),
+];
+
+/// The bundled taxi queries: the repository's `queries/taxi` when the binary runs beside its
+/// source tree, else the copy compiled in, written once into the cache folder.
+fn default_queries() -> Result<PathBuf, Failure> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../queries/taxi");
-    dir.canonicalize().unwrap_or(dir)
+    if dir.is_dir() {
+        return Ok(dir.canonicalize().unwrap_or(dir));
+    }
+    let dir = cache_dir().join(concat!("queries-taxi-", env!("CARGO_PKG_VERSION")));
+    for (name, text) in BUNDLED_QUERIES {
+        let path = dir.join(name);
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(*text) {
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| Failure(format!("Error: cannot create {}: {e}", dir.display())))?;
+            writer::write_text(&path, text).map_err(|e| error(format!("{}: {e}", path.display())))?;
+        }
+    }
+    Ok(dir)
 }
 
 /// The sample taxi data, generated once into the cache folder.
@@ -159,7 +201,7 @@ pub fn run_report(session: &Session, args: ReportArgs, terminal_format: Format) 
     if format == ReportFormat::Parquet && args.out.is_none() {
         return Err(error("--format parquet writes files: add --out DIR"));
     }
-    let roots = if args.queries.is_empty() { vec![default_queries()] } else { args.queries.clone() };
+    let roots = if args.queries.is_empty() { vec![default_queries()?] } else { args.queries.clone() };
     let queries = prepare_queries(&query_files(&roots)?, &args.params)?;
     if let Some(out) = &args.out {
         prepare_out_dir(out, &queries)?;
@@ -305,4 +347,27 @@ fn write_outputs(
 fn remove_stale_outputs(out: &Path, q: &ReportQuery, format: ReportFormat) {
     let _ = std::fs::remove_file(out.join(format!("{}.{}", q.stem, writer::extension(format))));
     let _ = std::fs::remove_file(out.join(format!("{}.svg", q.stem)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bundled_queries_are_exactly_queries_taxi() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../queries/taxi");
+        let mut on_disk: Vec<(String, String)> = std::fs::read_dir(&dir)
+            .expect("queries/taxi")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+            .map(|p| {
+                let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+                (name, std::fs::read_to_string(&p).expect("query file"))
+            })
+            .collect();
+        on_disk.sort();
+        let bundled: Vec<(String, String)> =
+            BUNDLED_QUERIES.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+        assert_eq!(bundled, on_disk, "add new queries/taxi files to BUNDLED_QUERIES");
+    }
 }

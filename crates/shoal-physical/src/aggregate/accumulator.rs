@@ -12,6 +12,7 @@ use super::avg::AvgAccumulator;
 use super::count::CountAccumulator;
 use super::count_if::CountIfAccumulator;
 use super::distinct::DistinctAccumulator;
+use super::float_sum::{FloatAvgAccumulator, FloatSumAccumulator};
 use super::hll::ApproxDistinctAccumulator;
 use super::min_max::{BooleanMinMax, NullMinMax, PrimitiveMinMax, StringMinMax};
 use super::quantile::QuantileAccumulator;
@@ -82,7 +83,7 @@ pub fn create_accumulator_with(
         Sum => match return_type {
             DataType::Int64 => Box::new(SumAccumulator::<Int64Type>::new(return_type.clone())),
             DataType::UInt64 => Box::new(SumAccumulator::<UInt64Type>::new(return_type.clone())),
-            DataType::Float64 => Box::new(SumAccumulator::<Float64Type>::new(return_type.clone())),
+            DataType::Float64 => Box::new(FloatSumAccumulator::default()),
             DataType::Decimal128(_, _) => {
                 Box::new(SumAccumulator::<Decimal128Type>::new(return_type.clone()))
             }
@@ -92,7 +93,7 @@ pub fn create_accumulator_with(
             (DataType::Decimal128(_, s), DataType::Decimal128(p2, s2)) => {
                 Box::new(AvgAccumulator::<Decimal128Type>::decimal(*s, *p2, *s2)?)
             }
-            (_, DataType::Float64) => Box::new(AvgAccumulator::<Float64Type>::float()),
+            (_, DataType::Float64) => Box::new(FloatAvgAccumulator::default()),
             (a, r) => return not_supported!("avg() of {a} returning {r}"),
         },
         Min | Max => min_max_accumulator(func == Min, arg_type)?,

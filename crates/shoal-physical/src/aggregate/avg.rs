@@ -1,12 +1,10 @@
-//! `avg(x)`: sum and count per group. Floats and integers average as Float64; decimals keep an
-//! exact i128 sum and divide at the end with four more digits of scale, rounding half away
-//! from zero.
+//! `avg(x)` of decimals: an exact i128 sum and a count per group, divided at the end with four
+//! more digits of scale, rounding half away from zero. Floats and integers average as Float64
+//! through [`super::float_sum::FloatAvgAccumulator`].
 
 use std::sync::Arc;
 
-use arrow::array::{
-    Array, ArrayRef, ArrowNativeTypeOp, Decimal128Array, Float64Array, PrimitiveArray, UInt64Array,
-};
+use arrow::array::{Array, ArrayRef, ArrowNativeTypeOp, Decimal128Array, PrimitiveArray, UInt64Array};
 use arrow::buffer::ScalarBuffer;
 use arrow::datatypes::{ArrowPrimitiveType, UInt64Type};
 use shoal_common::{exec_err, Result, ShoalError};
@@ -15,7 +13,6 @@ use super::accumulator::{primitive_arg, state_column, GroupsAccumulator};
 
 /// How the final division is done.
 enum AvgKind {
-    Float,
     Decimal {
         /// `10^(out_scale - in_scale)`
         multiplier: i128,
@@ -29,13 +26,6 @@ pub struct AvgAccumulator<T: ArrowPrimitiveType> {
     sums: Vec<T::Native>,
     counts: Vec<u64>,
     kind: AvgKind,
-}
-
-impl AvgAccumulator<arrow::datatypes::Float64Type> {
-    /// The mean of float (or integer, cast to float) values as `Float64`.
-    pub fn float() -> Self {
-        Self { sums: vec![], counts: vec![], kind: AvgKind::Float }
-    }
 }
 
 impl AvgAccumulator<arrow::datatypes::Decimal128Type> {
@@ -126,14 +116,6 @@ where
         let sums = std::mem::take(&mut self.sums);
         let counts = std::mem::take(&mut self.counts);
         match self.kind {
-            AvgKind::Float => {
-                let out: Float64Array = sums
-                    .iter()
-                    .zip(counts.iter())
-                    .map(|(s, &c)| (c > 0).then(|| s.as_f64() / c as f64))
-                    .collect();
-                Ok(Arc::new(out))
-            }
             AvgKind::Decimal { multiplier, out_precision, out_scale } => {
                 let mut out = Vec::with_capacity(sums.len());
                 for (s, &c) in sums.iter().zip(counts.iter()) {
@@ -168,27 +150,13 @@ fn div_round_half_away(n: i128, d: i128) -> i128 {
     }
 }
 
-/// Native sums the average can divide: f64 (floats) and i128 (decimals).
+/// Native sums the average can divide: i128 (decimals).
 pub trait AvgNative {
-    /// The sum as a float (for float averages).
-    fn as_f64(&self) -> f64;
-    /// The sum as an unscaled integer (for decimal averages).
+    /// The sum as an unscaled integer.
     fn as_i128(&self) -> i128;
 }
 
-impl AvgNative for f64 {
-    fn as_f64(&self) -> f64 {
-        *self
-    }
-    fn as_i128(&self) -> i128 {
-        *self as i128
-    }
-}
-
 impl AvgNative for i128 {
-    fn as_f64(&self) -> f64 {
-        *self as f64
-    }
     fn as_i128(&self) -> i128 {
         *self
     }

@@ -39,6 +39,8 @@ pub trait GroupValues: Send {
     fn num_groups(&self) -> usize;
     /// Take every group out (the map is left empty).
     fn emit(&mut self) -> Result<EmittedGroups>;
+    /// Make room for about `additional` more groups (a hint; the default ignores it).
+    fn reserve(&mut self, _additional: usize) {}
 }
 
 /// The seeded hasher shared by every thread.
@@ -251,6 +253,11 @@ where
 
     fn num_groups(&self) -> usize {
         self.values.len()
+    }
+
+    fn reserve(&mut self, additional: usize) {
+        self.map.reserve(additional);
+        self.values.reserve(additional);
     }
 
     fn emit(&mut self) -> Result<EmittedGroups> {

@@ -4,6 +4,8 @@
 //! to dense ids ([`group_values`]) and one vectorised [`GroupsAccumulator`] per aggregate.
 //! Phase 2 (finalize, `merge`): the partial tables are partitioned by key hash and the
 //! partitions merged in parallel.
+//! A worker whose table is not reducing rows (about one group per row after a probe, see
+//! [`partial_skip`]) stops interning and hands its rows, split by key hash, to the merge.
 //!
 //! With grouping sets (`ROLLUP`, `CUBE`, `GROUPING SETS`) every batch is interned once per set:
 //! the group columns outside the set are NULL and a last key column holds the set's grouping id,
@@ -16,6 +18,7 @@ pub mod count;
 pub mod count_if;
 pub mod direct_group_values;
 pub mod distinct;
+pub mod float_sum;
 pub mod group_rows;
 pub mod group_values;
 pub mod hll;
@@ -24,6 +27,7 @@ pub mod min_max;
 pub mod multi_direct_group_values;
 pub mod ordered;
 pub mod packed_group_values;
+pub mod partial_skip;
 pub mod planner;
 pub mod quantile;
 pub mod string_agg;
@@ -35,6 +39,7 @@ pub mod variance;
 
 use std::any::Any;
 use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use arrow::array::{new_null_array, Array, ArrayRef, BooleanArray, UInt64Array};
@@ -47,6 +52,7 @@ use shoal_physical_expr::{evaluate_predicate, PhysicalExprRef};
 
 pub use accumulator::{create_accumulator, create_accumulator_with, AggregateParams, GroupsAccumulator};
 use group_values::{new_group_values, GroupValues};
+use partial_skip::{skip_partitions, PartialSkip, RawPartitions};
 
 use crate::context::TaskContext;
 use crate::memory::{estimated_group_bytes, MemoryConsumer, MemoryReservation};
@@ -119,6 +125,10 @@ pub struct HashAggregateExec {
     shared: Arc<AggregateShared>,
     input: Arc<dyn ExecutionPlan>,
     metrics: OperatorMetrics,
+    /// When workers give up partial aggregation.
+    skip: PartialSkip,
+    /// Rows that bypassed the partial tables (went straight to the merge).
+    skipped_rows: Arc<AtomicU64>,
 }
 
 /// What every worker of an aggregation needs.
@@ -194,7 +204,22 @@ impl HashAggregateExec {
             }),
             input,
             metrics: OperatorMetrics::default(),
+            skip: PartialSkip::default(),
+            skipped_rows: Arc::new(AtomicU64::new(0)),
         })
+    }
+
+    /// Use `skip` to decide when workers give up partial aggregation (default:
+    /// [`PartialSkip::default`]).
+    pub fn with_partial_skip(mut self, skip: PartialSkip) -> Self {
+        self.skip = skip;
+        self
+    }
+
+    /// Rows that bypassed the workers' partial tables in the last run (partial aggregation
+    /// skipped because it was not reducing rows).
+    pub fn skipped_partial_rows(&self) -> u64 {
+        self.skipped_rows.load(Ordering::Relaxed)
     }
 
     /// The group expressions, evaluated over the input.
@@ -257,14 +282,33 @@ impl SinkOperator for HashAggregateExec {
     fn start(&self, _input_ordered: bool, ctx: &TaskContext) -> Result<Box<dyn GlobalSinkState>> {
         let hint = "reduce the number of groups (fewer GROUP BY keys, or filter first)";
         let memory = MemoryConsumer::new(ctx, "HashAggregateExec", hint, &self.metrics);
-        Ok(Box::new(AggregateGlobal(Arc::clone(&self.shared), memory)))
+        self.skipped_rows.store(0, Ordering::Relaxed);
+        let shared = &self.shared;
+        let can_skip = !shared.group_exprs.is_empty()
+            && shared.grouping_sets.is_empty()
+            && shared.aggr_exprs.iter().all(|a| a.filter.is_none());
+        Ok(Box::new(AggregateGlobal {
+            shared: Arc::clone(shared),
+            memory,
+            skip: can_skip.then_some(self.skip),
+            skip_partitions: skip_partitions(ctx.threads()),
+            skipped_rows: Arc::clone(&self.skipped_rows),
+        }))
     }
     fn output_ordered(&self, _input_ordered: bool) -> bool {
         false
     }
 }
 
-struct AggregateGlobal(Arc<AggregateShared>, MemoryConsumer);
+struct AggregateGlobal {
+    shared: Arc<AggregateShared>,
+    memory: MemoryConsumer,
+    /// `None`: this aggregation always aggregates partially (grouping sets, FILTER, no keys).
+    skip: Option<PartialSkip>,
+    /// Merge partitions of the rows that bypass the partial tables.
+    skip_partitions: usize,
+    skipped_rows: Arc<AtomicU64>,
+}
 
 /// Group values plus one accumulator per aggregate.
 pub(crate) type HashTable = (Box<dyn GroupValues>, Vec<Box<dyn GroupsAccumulator>>);
@@ -278,6 +322,14 @@ pub(crate) struct AggregateLocal {
     /// The table's memory, grown with its group count.
     reservation: MemoryReservation,
     group_bytes: usize,
+    /// Still to decide whether partial aggregation pays (`None` once decided).
+    skip: Option<PartialSkip>,
+    /// Rows interned so far.
+    rows_seen: usize,
+    /// Set once partial aggregation was given up: the rows since, by merge partition.
+    raw: Option<RawPartitions>,
+    skip_partitions: usize,
+    skipped_rows: Arc<AtomicU64>,
 }
 
 impl AggregateShared {
@@ -291,10 +343,10 @@ impl AggregateShared {
 
 impl GlobalSinkState for AggregateGlobal {
     fn create_local(&self) -> Result<Box<dyn LocalSinkState>> {
-        let (groups, accumulators) = self.0.new_table()?;
-        let group_bytes = estimated_group_bytes(&self.0.group_types, self.0.aggr_exprs.len());
-        let reservation = self.1.reservation();
-        let shared = Arc::clone(&self.0);
+        let (groups, accumulators) = self.shared.new_table()?;
+        let group_bytes = estimated_group_bytes(&self.shared.group_types, self.shared.aggr_exprs.len());
+        let reservation = self.memory.reservation();
+        let shared = Arc::clone(&self.shared);
         Ok(Box::new(AggregateLocal {
             shared,
             groups,
@@ -302,6 +354,11 @@ impl GlobalSinkState for AggregateGlobal {
             group_ids: vec![],
             reservation,
             group_bytes,
+            skip: self.skip,
+            rows_seen: 0,
+            raw: None,
+            skip_partitions: self.skip_partitions,
+            skipped_rows: Arc::clone(&self.skipped_rows),
         }))
     }
 
@@ -310,7 +367,7 @@ impl GlobalSinkState for AggregateGlobal {
         locals: Vec<Box<dyn LocalSinkState>>,
         ctx: &TaskContext,
     ) -> Result<Vec<RecordBatch>> {
-        merge::finalize(&self.0, locals, ctx)
+        merge::finalize(&self.shared, locals, self.skip_partitions, ctx)
     }
 }
 
@@ -367,6 +424,15 @@ impl LocalSinkState for AggregateLocal {
             .collect::<Result<Vec<_>>>()?;
         let args =
             shared.args.iter().map(|e| evaluate_to_array(e, &batch, None)).collect::<Result<Vec<_>>>()?;
+        if let Some(raw) = &mut self.raw {
+            // partial aggregation given up: buffer the rows for the merge
+            let key_count = keys.len();
+            let columns: Vec<ArrayRef> = keys.into_iter().chain(args).collect();
+            let bytes = raw.push(&columns, key_count, rows)?;
+            self.reservation.try_grow(bytes)?;
+            self.skipped_rows.fetch_add(rows as u64, Ordering::Relaxed);
+            return Ok(ControlFlow::Continue(()));
+        }
         // each aggregate's input columns (FILTER applied) and the mask of the rows it keeps
         let inputs = shared
             .aggr_exprs
@@ -396,6 +462,13 @@ impl LocalSinkState for AggregateLocal {
             .collect::<Result<Vec<_>>>()?;
         if shared.grouping_sets.is_empty() {
             self.update(&keys, rows, &inputs)?;
+            self.rows_seen += rows;
+            if let Some(skip) = self.skip.filter(|s| self.rows_seen >= s.probe_rows) {
+                self.skip = None;
+                if skip.should_skip(self.groups.num_groups(), self.rows_seen) {
+                    self.raw = Some(RawPartitions::new(self.skip_partitions));
+                }
+            }
             return Ok(ControlFlow::Continue(()));
         }
         for set in &shared.grouping_sets {

@@ -16,7 +16,7 @@ use shoal_expr::JoinType;
 use shoal_physical_expr::PhysicalExprRef;
 
 use super::build::{BuildData, BuildSink, BuildSlot};
-use super::output::{BuildSide, JoinMode, JoinOutput};
+use super::output::{BuildSide, JoinFilter, JoinMode, JoinOutput};
 use crate::context::TaskContext;
 use crate::metrics::OperatorMetrics;
 use crate::plan::{ExecutionPlan, GlobalSinkState, JoinOperator, OperatorRole, StreamingOperator};
@@ -48,13 +48,14 @@ pub struct JoinSpec {
     /// Which rows are output (inner, outer, semi, anti).
     pub join_type: JoinType,
     /// Residual condition over left ++ right columns.
-    pub filter: Option<PhysicalExprRef>,
-    /// Left ++ right schema (for the filter).
-    pub joined_schema: SchemaRef,
+    pub filter: Option<JoinFilter>,
     /// The output schema.
     pub schema: SchemaRef,
     /// Which input is built into memory (the other is streamed through it).
     pub build_side: BuildSide,
+    /// Per output column: true when nobody reads it, so the join may emit a placeholder
+    /// (empty: every column is read).
+    pub unread_columns: Vec<bool>,
     /// Estimated rows of the inputs and the output, shown by EXPLAIN.
     pub estimated_rows: String,
 }
@@ -82,7 +83,7 @@ impl HashJoinExec {
             mode: JoinMode::new(spec.join_type, spec.build_side),
             build_side: spec.build_side,
             filter: spec.filter,
-            joined_schema: spec.joined_schema,
+            unread_columns: spec.unread_columns,
             schema: spec.schema,
         };
         let shared = HashJoinShared {
@@ -133,7 +134,7 @@ impl ExecutionPlan for HashJoinExec {
             self.shared.output.build_side
         );
         if let Some(f) = &self.shared.output.filter {
-            out.push_str(&format!(", filter={f}"));
+            out.push_str(&format!(", filter={}", f.display));
         }
         if self.shared.null_aware {
             out.push_str(", null_aware");

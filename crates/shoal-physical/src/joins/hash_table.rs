@@ -14,6 +14,7 @@ use hashbrown::HashTable;
 use rayon::prelude::*;
 use shoal_common::{exec_err, internal_err, Result};
 
+use super::key_bitmap::KeyBitmap;
 use super::key_codec::{Encoded, EncodedKeys, JoinKey, KeyCodec};
 
 /// Below this many build rows the table is one partition, built by one thread.
@@ -66,8 +67,8 @@ struct DirectTable {
 /// The partitions of one key representation.
 enum Partitions {
     Direct(DirectTable),
-    /// Packed keys.
-    Packed64(Vec<Partition<u64>>),
+    /// Packed keys, with a bitmap of the keys present when their range is small enough.
+    Packed64(Vec<Partition<u64>>, Option<KeyBitmap>),
     Packed128(Vec<Partition<u128>>),
     /// Row-format keys: entries keyed by hash, compared through the build rows.
     Rows {
@@ -119,7 +120,7 @@ impl JoinHashTable {
         let partitions = match encoded {
             EncodedKeys::Packed64(k) => match direct_size(&k, live) {
                 Some(size) => Partitions::Direct(build_direct(&k, live, size)?),
-                None => Partitions::Packed64(build_packed(&k, live, parts)?),
+                None => Partitions::Packed64(build_packed(&k, live, parts)?, KeyBitmap::try_new(&k, live)),
             },
             EncodedKeys::Packed128(k) => Partitions::Packed128(build_packed(&k, live, parts)?),
             EncodedKeys::Rows { rows, hashes } => {
@@ -163,9 +164,14 @@ impl JoinHashTable {
         let live = live.as_deref();
         match (&self.partitions, &encoded) {
             (Partitions::Direct(t), EncodedKeys::Packed64(k)) => probe_direct(t, k, live, &mut out),
-            (Partitions::Packed64(parts), EncodedKeys::Packed64(k)) => probe_packed(parts, k, live, &mut out),
+            (Partitions::Packed64(parts, Some(bitmap)), EncodedKeys::Packed64(k)) => {
+                probe_packed(parts, k, live, |k| bitmap.may_contain(k), &mut out)
+            }
+            (Partitions::Packed64(parts, None), EncodedKeys::Packed64(k)) => {
+                probe_packed(parts, k, live, |_| true, &mut out)
+            }
             (Partitions::Packed128(parts), EncodedKeys::Packed128(k)) => {
-                probe_packed(parts, k, live, &mut out)
+                probe_packed(parts, k, live, |_| true, &mut out)
             }
             (Partitions::Rows { build, parts }, EncodedKeys::Rows { rows, hashes }) => {
                 for (i, &h) in hashes.iter().enumerate() {
@@ -218,9 +224,19 @@ impl Matches<'_> {
     }
 }
 
-/// Probe packed keys (`live`: rows that can match; `None`: all).
-fn probe_packed<K: JoinKey>(parts: &[Partition<K>], keys: &[K], live: Option<&[bool]>, out: &mut Matches) {
+/// Probe packed keys (`live`: rows that can match; `None`: all) whose key `may_match` says
+/// may be on the build side.
+fn probe_packed<K: JoinKey>(
+    parts: &[Partition<K>],
+    keys: &[K],
+    live: Option<&[bool]>,
+    may_match: impl Fn(K) -> bool,
+    out: &mut Matches,
+) {
     let probe_one = |i: usize, k: K| {
+        if !may_match(k) {
+            return;
+        }
         let h = k.hash_key();
         let part = if parts.len() == 1 { parts.first() } else { parts.get(partition_of(h, parts.len())) };
         if let Some(part) = part {

@@ -5,6 +5,7 @@
 mod build;
 mod hash_join;
 mod hash_table;
+mod key_bitmap;
 mod key_codec;
 mod nested_loop_join;
 mod output;
@@ -14,11 +15,12 @@ use std::sync::Arc;
 use shoal_common::{Result, SessionConfig};
 use shoal_expr::cardinality::{describe_rows, estimate_rows};
 use shoal_expr::plan::Join;
+use shoal_expr::{Expr, PlanSchema};
 use shoal_physical_expr::create_physical_expr;
 
 pub use hash_join::{HashJoinExec, JoinSpec};
 pub use nested_loop_join::NestedLoopJoinExec;
-pub use output::BuildSide;
+pub use output::{BuildSide, JoinFilter};
 
 use crate::plan::ExecutionPlan;
 
@@ -41,6 +43,28 @@ fn describe_estimates(left: Option<f64>, right: Option<f64>, output: Option<f64>
     format!("left={} right={} out={}", describe_rows(left), describe_rows(right), describe_rows(output))
 }
 
+/// Bind a join's residual condition to the columns it reads. The candidate pairs it sees hold
+/// no NULL-extended rows: the columns keep the inputs' nullability.
+fn bind_filter(filter: &Expr, join: &Join) -> Result<JoinFilter> {
+    let joined = join.left.schema().join(join.right.schema());
+    let display = create_physical_expr(filter, &joined)?.to_string();
+    let mut columns =
+        filter.column_refs().iter().map(|c| joined.index_of_column(c)).collect::<Result<Vec<usize>>>()?;
+    columns.sort_unstable();
+    columns.dedup();
+    let narrow = PlanSchema::new(
+        columns.iter().filter_map(|&i| joined.fields().get(i).cloned()).collect(),
+        columns.iter().map(|&i| joined.qualifier(i).map(str::to_string)).collect(),
+    )?;
+    Ok(JoinFilter {
+        expr: create_physical_expr(filter, &narrow)?,
+        columns,
+        schema: narrow.to_arrow(),
+        left_columns: join.left.schema().len(),
+        display,
+    })
+}
+
 /// The operator computing `join`, over the already planned inputs.
 pub fn plan_join(
     join: &Join,
@@ -48,10 +72,8 @@ pub fn plan_join(
     right: Arc<dyn ExecutionPlan>,
     _config: &SessionConfig,
 ) -> Result<Arc<dyn ExecutionPlan>> {
-    // The candidate pairs the filter sees hold no NULL-extended rows: the inputs' nullability.
-    let joined = join.left.schema().join(join.right.schema());
     let filter = match &join.filter {
-        Some(f) => Some(create_physical_expr(f, &joined)?),
+        Some(f) => Some(bind_filter(f, join)?),
         None => None,
     };
     let (left_rows, right_rows) = (estimate_rows(&join.left), estimate_rows(&join.right));
@@ -59,9 +81,11 @@ pub fn plan_join(
     let spec = JoinSpec {
         join_type: join.join_type,
         filter,
-        joined_schema: joined.to_arrow(),
         schema: join.schema.to_arrow(),
         build_side: choose_build_side(join, left_rows, right_rows),
+        unread_columns: crate::scan_columns::needed_join_columns(join)
+            .map(|needed| needed.iter().map(|n| !n).collect())
+            .unwrap_or_default(),
         estimated_rows: describe_estimates(left_rows, right_rows, output_rows),
     };
     if join.on.is_empty() {

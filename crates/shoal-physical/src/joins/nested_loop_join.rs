@@ -43,7 +43,7 @@ impl NestedLoopJoinExec {
             mode: JoinMode::new(spec.join_type, spec.build_side),
             build_side: spec.build_side,
             filter: spec.filter,
-            joined_schema: spec.joined_schema,
+            unread_columns: spec.unread_columns,
             schema: spec.schema,
         };
         let shared = NestedLoopShared {
@@ -77,7 +77,7 @@ impl ExecutionPlan for NestedLoopJoinExec {
             self.shared.join_type, self.shared.output.build_side
         );
         if let Some(f) = &self.shared.output.filter {
-            out.push_str(&format!(", filter={f}"));
+            out.push_str(&format!(", filter={}", f.display));
         }
         out.push_str(&format!(", estimated rows: {}", self.shared.estimated_rows));
         out

@@ -91,17 +91,33 @@ impl VisitedRows {
     }
 }
 
+/// A join's residual condition, bound to just the columns it reads: candidate pairs gather
+/// only those columns before it is evaluated.
+#[derive(Debug)]
+pub struct JoinFilter {
+    /// The condition over the batch of `columns`, in `schema`.
+    pub expr: PhysicalExprRef,
+    /// Positions in left ++ right of the columns the condition reads, ascending.
+    pub columns: Vec<usize>,
+    /// Those columns' fields (nullable as the join type requires).
+    pub schema: SchemaRef,
+    /// Columns of the left input: positions from here on are right columns.
+    pub left_columns: usize,
+    /// The condition as bound to left ++ right, for EXPLAIN.
+    pub display: String,
+}
+
 /// Everything needed to turn candidate pairs into output rows.
 #[derive(Debug)]
 pub(super) struct JoinOutput {
     pub(super) mode: JoinMode,
     pub(super) build_side: BuildSide,
     /// Residual condition over left columns ++ right columns.
-    pub(super) filter: Option<PhysicalExprRef>,
-    /// Left ++ right (nullable as the join type requires), for evaluating `filter`.
-    pub(super) joined_schema: SchemaRef,
+    pub(super) filter: Option<JoinFilter>,
     /// The join's output schema.
     pub(super) schema: SchemaRef,
+    /// Per output column: nobody reads it (empty: all are read).
+    pub(super) unread_columns: Vec<bool>,
 }
 
 fn batch(schema: &SchemaRef, columns: Vec<ArrayRef>, rows: usize) -> Result<RecordBatch> {
@@ -109,19 +125,51 @@ fn batch(schema: &SchemaRef, columns: Vec<ArrayRef>, rows: usize) -> Result<Reco
     Ok(RecordBatch::try_new_with_options(Arc::clone(schema), columns, &options)?)
 }
 
+/// Are `indices` exactly `0..rows`?
+fn is_identity(indices: &UInt32Array, rows: usize) -> bool {
+    indices.null_count() == 0
+        && indices.len() == rows
+        && indices.values().iter().enumerate().all(|(i, &v)| v as usize == i)
+}
+
 /// The rows `indices` of every column of `batch`; the columns themselves when `indices` are
 /// `0..rows` (a probe batch whose every row matched once: the usual foreign-key join).
 fn take_all(batch: &RecordBatch, indices: &UInt32Array) -> Result<Vec<ArrayRef>> {
-    let identity = indices.null_count() == 0
-        && indices.len() == batch.num_rows()
-        && indices.values().iter().enumerate().all(|(i, &v)| v as usize == i);
-    if identity {
+    if is_identity(indices, batch.num_rows()) {
         return Ok(batch.columns().to_vec());
     }
     batch.columns().iter().map(|c| Ok(take(c.as_ref(), indices, None)?)).collect()
 }
 
 impl JoinOutput {
+    /// A placeholder for output column `position` when nobody reads it.
+    fn unread_placeholder(&self, position: usize, rows: usize) -> Option<ArrayRef> {
+        if !self.unread_columns.get(position).copied().unwrap_or(false) {
+            return None;
+        }
+        crate::operators::placeholder_column(self.schema.fields().get(position)?, rows)
+    }
+
+    /// The rows `indices` of the columns of `batch`, which are output columns `first..`;
+    /// placeholders for those nobody reads.
+    fn take_read(&self, batch: &RecordBatch, indices: &UInt32Array, first: usize) -> Result<Vec<ArrayRef>> {
+        if self.unread_columns.is_empty() {
+            return take_all(batch, indices);
+        }
+        let identity = is_identity(indices, batch.num_rows());
+        let rows = indices.len();
+        batch
+            .columns()
+            .iter()
+            .enumerate()
+            .map(|(c, column)| match self.unread_placeholder(first + c, rows) {
+                Some(p) => Ok(p),
+                None if identity => Ok(Arc::clone(column)),
+                None => Ok(take(column.as_ref(), indices, None)?),
+            })
+            .collect()
+    }
+
     /// Left ++ right columns of the pairs `(probe_idx[i], build_idx[i])`.
     fn pair_columns(
         &self,
@@ -130,12 +178,35 @@ impl JoinOutput {
         build: &RecordBatch,
         build_idx: &UInt32Array,
     ) -> Result<Vec<ArrayRef>> {
-        let p = take_all(probe, probe_idx)?;
-        let b = take_all(build, build_idx)?;
         Ok(match self.build_side {
-            BuildSide::Right => p.into_iter().chain(b).collect(),
-            BuildSide::Left => b.into_iter().chain(p).collect(),
+            BuildSide::Right => {
+                let p = self.take_read(probe, probe_idx, 0)?;
+                p.into_iter().chain(self.take_read(build, build_idx, probe.num_columns())?).collect()
+            }
+            BuildSide::Left => {
+                let b = self.take_read(build, build_idx, 0)?;
+                b.into_iter().chain(self.take_read(probe, probe_idx, build.num_columns())?).collect()
+            }
         })
+    }
+
+    /// The probe rows `mask` keeps (semi/anti joins); placeholders for columns nobody reads.
+    fn filter_probe(&self, probe: &RecordBatch, mask: &BooleanArray) -> Result<RecordBatch> {
+        if self.unread_columns.is_empty() {
+            return Ok(filter_record_batch(probe, mask)?);
+        }
+        let rows = mask.true_count();
+        let predicate = arrow::compute::FilterBuilder::new(mask).optimize().build();
+        let columns = probe
+            .columns()
+            .iter()
+            .enumerate()
+            .map(|(c, column)| match self.unread_placeholder(c, rows) {
+                Some(p) => Ok(p),
+                None => Ok(predicate.filter(column)?),
+            })
+            .collect::<Result<Vec<ArrayRef>>>()?;
+        batch(&self.schema, columns, rows)
     }
 
     /// Keep only the pairs for which the residual filter is true.
@@ -153,9 +224,28 @@ impl JoinOutput {
             return Ok((probe_idx, build_idx));
         }
         let (pi, bi) = (UInt32Array::from(probe_idx), UInt32Array::from(build_idx));
-        let columns = self.pair_columns(probe, &pi, build, &bi)?;
-        let candidates = batch(&self.joined_schema, columns, pi.len())?;
-        let mask = evaluate_predicate(filter.as_ref(), &candidates)?;
+        let (left, left_idx, right, right_idx) = match self.build_side {
+            BuildSide::Right => (probe, &pi, build, &bi),
+            BuildSide::Left => (build, &bi, probe, &pi),
+        };
+        let (left_identity, right_identity) =
+            (is_identity(left_idx, left.num_rows()), is_identity(right_idx, right.num_rows()));
+        let columns = filter
+            .columns
+            .iter()
+            .map(|&c| {
+                let (side, indices, identity, c) = match c.checked_sub(filter.left_columns) {
+                    None => (left, left_idx, left_identity, c),
+                    Some(r) => (right, right_idx, right_identity, r),
+                };
+                let Some(column) = side.columns().get(c) else {
+                    return internal_err!("join filter column {c} out of range");
+                };
+                Ok(if identity { Arc::clone(column) } else { take(column.as_ref(), indices, None)? })
+            })
+            .collect::<Result<Vec<ArrayRef>>>()?;
+        let candidates = batch(&filter.schema, columns, pi.len())?;
+        let mask = evaluate_predicate(filter.expr.as_ref(), &candidates)?;
         let keep = |i: usize| mask.is_valid(i) && mask.value(i);
         let kept_p = pi.values().iter().enumerate().filter(|(i, _)| keep(*i)).map(|(_, &v)| v).collect();
         let kept_b = bi.values().iter().enumerate().filter(|(i, _)| keep(*i)).map(|(_, &v)| v).collect();
@@ -210,7 +300,7 @@ impl JoinOutput {
             JoinMode::ProbeSemi | JoinMode::ProbeAnti => {
                 let semi = self.mode == JoinMode::ProbeSemi;
                 let mask: BooleanArray = matched(&probe_idx).into_iter().map(|m| Some(m == semi)).collect();
-                Ok(filter_record_batch(probe, &mask)?)
+                self.filter_probe(probe, &mask)
             }
             JoinMode::BuildSemi | JoinMode::BuildAnti => Ok(RecordBatch::new_empty(Arc::clone(&self.schema))),
         }

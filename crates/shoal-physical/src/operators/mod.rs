@@ -2,6 +2,7 @@
 
 pub mod filter;
 pub mod limit;
+mod placeholder;
 pub mod projection;
 pub mod scan;
 pub mod scan_filter;
@@ -11,6 +12,7 @@ pub mod values;
 
 pub use filter::FilterExec;
 pub use limit::LimitExec;
+pub(crate) use placeholder::placeholder_column;
 pub use projection::ProjectionExec;
 pub use scan::ScanExec;
 pub use scan_filter::ScanPredicate;

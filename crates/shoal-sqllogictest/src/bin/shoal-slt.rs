@@ -1,8 +1,12 @@
 //! `shoal-slt`: run sqllogictest files (`.slt`, `.test`) or directories of them against shoal.
 //!
 //! ```text
-//! shoal-slt [--threads N] [--no-optimizer] [--keep-going] [--complete] PATH...
+//! shoal-slt [--threads N] [--no-optimizer] [--style shoal|sqlite|datafusion] [--keep-going] [--complete] PATH...
 //! ```
+//!
+//! Each file runs in its engine's convention: `.test` files in SQLite's, `.slt` files in a
+//! directory named `datafusion` in DataFusion's, other `.slt` files in shoal's; `--style` picks
+//! one for every file.
 //!
 //! Relative data paths in the files (`FROM 'testdata/data/x.csv'`) resolve against the current
 //! directory: run it from the repository root.
@@ -12,15 +16,21 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use shoal_sqllogictest::{collect_test_files, complete_file, run_file, run_file_keep_going, RunOptions};
+use shoal_sqllogictest::{
+    collect_test_files, complete_file, run_file, run_file_keep_going, RunOptions, ValueStyle,
+};
 
-const USAGE: &str = "usage: shoal-slt [--threads N] [--no-optimizer] [--keep-going] [--complete] PATH...
+const USAGE: &str =
+    "usage: shoal-slt [--threads N] [--no-optimizer] [--style STYLE] [--keep-going] [--complete] PATH...
 
-Runs sqllogictest files (.slt: shoal's conventions, .test: SQLite's) or directories of them.
+Runs sqllogictest files or directories of them, each in its engine's conventions: .test files
+in SQLite's, .slt files under a directory named datafusion in DataFusion's, other .slt in shoal's.
   --threads N      worker threads per session (default 4)
   --no-optimizer   run with every optimizer rule switched off
+  --style STYLE    shoal, sqlite or datafusion: the conventions of every file, whatever its path
   --keep-going     report every failing record of a file, not just the first
-  --complete       rewrite the expected output of .slt files with shoal's results (review the diff!)
+  --complete       rewrite the expected output of shoal-style .slt files with shoal's results
+                   (review the diff!)
   -h, --help       show this help";
 
 /// The command line, parsed.
@@ -48,6 +58,13 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
             other if other.starts_with("--threads=") => {
                 parsed.options.threads = parse_threads(other.trim_start_matches("--threads="))?;
             }
+            "--style" => {
+                let value = args.next().ok_or("--style needs shoal, sqlite or datafusion")?;
+                parsed.options.style = Some(parse_style(&value)?);
+            }
+            other if other.starts_with("--style=") => {
+                parsed.options.style = Some(parse_style(other.trim_start_matches("--style="))?);
+            }
             other if other.starts_with('-') => return Err(format!("unknown option '{other}'")),
             path => parsed.paths.push(PathBuf::from(path)),
         }
@@ -63,6 +80,11 @@ fn parse_threads(value: &str) -> Result<usize, String> {
         Ok(n) if n > 0 => Ok(n),
         _ => Err(format!("--threads needs a positive number, got '{value}'")),
     }
+}
+
+fn parse_style(value: &str) -> Result<ValueStyle, String> {
+    ValueStyle::from_name(value)
+        .ok_or_else(|| format!("--style needs shoal, sqlite or datafusion, got '{value}'"))
 }
 
 fn main() -> ExitCode {
