@@ -400,3 +400,24 @@ fn bare_report_runs_the_bundled_queries_over_cached_sample_data() {
     assert!(!stderr(&second).contains("generating"), "the sample is generated once: {}", stderr(&second));
     assert_eq!(stdout(&second).lines().count(), out.lines().count());
 }
+
+/// Every result file of the taxi report is the same, byte for byte, at 1 and at 4 threads (float
+/// sums and averages are exact, so no last-bit differences; every query orders its rows).
+#[test]
+fn results_are_identical_at_one_and_four_threads() {
+    let (one, four) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for (threads, out) in [("1", &one), ("4", &four)] {
+        let args =
+            ["--threads", threads, "report", "--data", s(data()), "--out", s(out.path()), "--format", "csv"];
+        let o = shoal(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let results: Vec<String> = listing(one.path()).into_iter().filter(|n| n.ends_with(".csv")).collect();
+    assert!(results.len() >= 8, "{results:?}");
+    assert_eq!(results, listing(four.path()).into_iter().filter(|n| n.ends_with(".csv")).collect::<Vec<_>>());
+    for name in &results {
+        let (a, b) = (fs::read(one.path().join(name)).unwrap(), fs::read(four.path().join(name)).unwrap());
+        assert!(a.len() > 20, "{name} has rows");
+        assert!(a == b, "{name} differs between 1 and 4 threads");
+    }
+}
