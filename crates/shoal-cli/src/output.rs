@@ -89,14 +89,7 @@ pub fn print_batches(
             writeln!(out)?;
         }
         Format::Markdown => {
-            let names: Vec<String> = schema.fields().iter().map(|f| f.name().replace('|', "\\|")).collect();
-            writeln!(out, "| {} |", names.join(" | "))?;
-            let aligns: Vec<&str> = schema
-                .fields()
-                .iter()
-                .map(|f| if is_numeric(f.data_type()) { "---:" } else { "---" })
-                .collect();
-            writeln!(out, "| {} |", aligns.join(" | "))?;
+            write_markdown_header(out, schema)?;
             for row in cells(batches, "NULL")? {
                 let row: Vec<String> = row.into_iter().map(|c| c.replace('|', "\\|")).collect();
                 writeln!(out, "| {} |", row.join(" | "))?;
@@ -104,6 +97,15 @@ pub fn print_batches(
         }
     }
     Ok(())
+}
+
+/// A Markdown table's header row and its alignment row (numbers right-aligned).
+pub(crate) fn write_markdown_header(out: &mut dyn Write, schema: &SchemaRef) -> std::io::Result<()> {
+    let names: Vec<String> = schema.fields().iter().map(|f| f.name().replace('|', "\\|")).collect();
+    writeln!(out, "| {} |", names.join(" | "))?;
+    let aligns: Vec<&str> =
+        schema.fields().iter().map(|f| if is_numeric(f.data_type()) { "---:" } else { "---" }).collect();
+    writeln!(out, "| {} |", aligns.join(" | "))
 }
 
 /// Write `batches` as one `column = value` line per column (names right-aligned), with a blank

@@ -354,3 +354,30 @@ fn ctrl_c_at_an_empty_prompt_keeps_the_session() {
     t.key(CTRL_D);
     assert!(t.wait_exit().success());
 }
+
+#[test]
+fn a_folder_given_at_start_is_one_table_and_keywords_complete() {
+    let dir = tempfile::tempdir().unwrap();
+    let yellow = dir.path().join("yellow");
+    let gen = Command::new(env!("CARGO_BIN_EXE_shoal"))
+        .args(["gen", "taxi", "--rows", "1000", "--files", "3", "--out", yellow.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(gen.status.success(), "{}", String::from_utf8_lossy(&gen.stderr));
+    let t = Term::start(dir.path(), &[yellow.to_str().unwrap()], &[]);
+    let screen = t.run("\\d");
+    let row = screen.lines().find(|l| l.starts_with("│ yellow ")).unwrap_or_default();
+    let cells: Vec<&str> = row.trim_matches('│').split('┆').map(str::trim).collect();
+    assert_eq!(cells, ["yellow", "table", "19"], "{screen}");
+    // `sel` completes to the keyword in the case it was typed in; the table name completes too.
+    t.key("sel");
+    t.key(TAB);
+    t.key(" count(*) AS n, count(DISTINCT VendorID) AS v FROM yel");
+    t.key(TAB);
+    let screen = t.run(";");
+    assert!(
+        screen.contains("shoal> select count(*) AS n, count(DISTINCT VendorID) AS v FROM yellow;"),
+        "{screen}"
+    );
+    assert!(screen.contains("│   1000 ┆      3 │"), "{screen}");
+}

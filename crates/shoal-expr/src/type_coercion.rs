@@ -103,12 +103,16 @@ pub fn numeric_coercion(l: &DataType, r: &DataType) -> Option<DataType> {
     Some(match (ls && rs, ls || rs) {
         (true, _) => [Int8, Int16, Int32, Int64][rank as usize - 1].clone(),
         (false, false) => [UInt8, UInt16, UInt32, UInt64][rank as usize - 1].clone(),
-        // signed with unsigned: a signed type wider than the unsigned one, at most Int64
+        // signed with unsigned: a signed type wider than the unsigned one; no integer type holds
+        // both UInt64 and a signed type, DECIMAL(20, 0) does (DuckDB takes HUGEINT)
         (false, true) => {
             let unsigned_rank = if ls { rr } else { lr };
             let signed_rank = if ls { lr } else { rr };
-            [Int8, Int16, Int32, Int64, Int64][(unsigned_rank + 1).max(signed_rank).min(4) as usize - 1]
-                .clone()
+            if unsigned_rank == 4 {
+                Decimal128(20, 0)
+            } else {
+                [Int8, Int16, Int32, Int64][(unsigned_rank + 1).max(signed_rank) as usize - 1].clone()
+            }
         }
     })
 }
@@ -242,6 +246,17 @@ fn float_literal_as_decimal(e: &Expr, other: &DataType) -> Option<Expr> {
     ScalarValue::decimal128(Some(unscaled), precision.min(38), scale as i8).ok().map(Expr::Literal)
 }
 
+/// An integer literal compared with an integer of another type, in that type when its value fits
+/// (`int32_col = 5` compares Int32s instead of widening the column; `uint64_col = 5` stays
+/// UInt64). A value that does not fit keeps the usual coercion, so the answer is unchanged.
+fn int_literal_in_type(e: &Expr, e_type: &DataType, other: &DataType) -> Option<Expr> {
+    let Expr::Literal(s) = e else { return None };
+    if e_type == other || !e_type.is_integer() || !other.is_integer() || s.is_null() {
+        return None;
+    }
+    s.cast_to(other).ok().map(Expr::Literal)
+}
+
 /// An integer literal used as a decimal: just the digits it needs.
 fn int_literal_as_decimal(e: &Expr) -> Option<DataType> {
     let Expr::Literal(s) = e else { return None };
@@ -260,6 +275,11 @@ fn coerce_binary(b: BinaryExpr, schema: &PlanSchema) -> Result<Expr> {
             left = l;
         }
         if let Some(r) = float_literal_as_decimal(&right, &lt) {
+            right = r;
+        }
+        if let Some(l) = int_literal_in_type(&left, &lt, &rt) {
+            left = l;
+        } else if let Some(r) = int_literal_in_type(&right, &rt, &lt) {
             right = r;
         }
     }
@@ -547,6 +567,8 @@ mod tests {
         assert_eq!(numeric_coercion(&Int32, &Int64), Some(Int64));
         assert_eq!(numeric_coercion(&UInt32, &Int8), Some(Int64));
         assert_eq!(numeric_coercion(&UInt8, &Int8), Some(Int16));
+        assert_eq!(numeric_coercion(&UInt64, &Int8), Some(Decimal128(20, 0)));
+        assert_eq!(numeric_coercion(&Int64, &UInt64), Some(Decimal128(20, 0)));
         assert_eq!(numeric_coercion(&Int64, &Float32), Some(Float64));
         assert_eq!(numeric_coercion(&Decimal128(15, 2), &Int64), Some(Decimal128(21, 2)));
         assert_eq!(comparison_coercion(&Utf8, &Date32), Some(Date32));

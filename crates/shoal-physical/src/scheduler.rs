@@ -252,9 +252,13 @@ pub(crate) fn build_pipeline(plan: &Arc<dyn ExecutionPlan>, ctx: &TaskContext) -
             let build = build_pipeline(join.build_input(), ctx)?;
             let locals = run_pipeline(&build, build_sink.as_ref(), Some(plan.metrics()), ctx)?;
             ctx.check_cancelled()?;
-            let start = Instant::now();
-            ctx.pool().install(|| build_sink.finalize(locals, ctx))?;
-            plan.metrics().add_time(start.elapsed());
+            // (timed on the worker that finalises, so the caller thread is not counted)
+            ctx.pool().install(|| {
+                let start = Instant::now();
+                build_sink.finalize(locals, ctx)?;
+                plan.metrics().add_time(start.elapsed());
+                Ok::<_, ShoalError>(())
+            })?;
             let mut pipeline = build_pipeline(join.probe_input(), ctx)?;
             pipeline.ops.push(probe);
             Ok(pipeline)
@@ -279,10 +283,14 @@ pub(crate) fn finish_sink(
     let global = sink.start(input.ordered, ctx)?;
     let locals = run_pipeline(input, global.as_ref(), Some(plan.metrics()), ctx)?;
     ctx.check_cancelled()?;
-    let start = Instant::now();
-    let out = ctx.pool().install(|| global.finalize(locals, ctx))?;
-    let rows = out.iter().map(|b| b.num_rows()).sum();
-    plan.metrics().record(rows, out.len(), start.elapsed());
+    // (recorded on the worker that finalises, so the caller thread is not counted)
+    let out = ctx.pool().install(|| {
+        let start = Instant::now();
+        let out = global.finalize(locals, ctx)?;
+        let rows = out.iter().map(|b| b.num_rows()).sum();
+        plan.metrics().record(rows, out.len(), start.elapsed());
+        Ok::<_, ShoalError>(out)
+    })?;
     Ok((out, sink.output_ordered(input.ordered)))
 }
 

@@ -207,3 +207,47 @@ fn explain_and_explain_analyze() {
     assert!(lines[3].contains("rows_decoded=80, metrics=[rows=74,"), "{analyzed}");
     assert!(lines[4].starts_with("Total: rows=2"), "{analyzed}");
 }
+
+/// The `threads=` of every operator line of an EXPLAIN ANALYZE text, top to bottom.
+fn operator_threads(analyzed: &str) -> Vec<usize> {
+    analyzed
+        .lines()
+        .filter(|l| !l.starts_with("Total:"))
+        .map(|l| {
+            let (_, rest) = l.split_once("threads=").unwrap_or_else(|| panic!("no threads= in {l:?}"));
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn explain_analyze_counts_the_threads_that_worked_on_each_operator() {
+    let plan = |batches| {
+        LogicalPlanBuilder::scan("t", counting_table(batches, 1000))
+            .unwrap()
+            .filter(col("a").gt(lit(5i64)))
+            .unwrap()
+            .aggregate(vec![col("g")], vec![agg(Count, None, false)])
+            .unwrap()
+            .build()
+            .unwrap()
+    };
+    // One thread: every operator ran on it.
+    let ctx1 = ctx(1);
+    let analyzed = explain_analyze(create_physical_plan(&plan(64), ctx1.config()).unwrap(), &ctx1).unwrap();
+    let threads = operator_threads(&analyzed);
+    assert!(!threads.is_empty() && threads.iter().all(|&t| t == 1), "{analyzed}");
+    assert!(analyzed.lines().last().unwrap().ends_with("threads=1"), "{analyzed}");
+
+    // Four threads, but a scan of one batch is one morsel: one worker read it.
+    let ctx4 = ctx(4);
+    let analyzed = explain_analyze(create_physical_plan(&plan(1), ctx4.config()).unwrap(), &ctx4).unwrap();
+    assert_eq!(operator_threads(&analyzed).last(), Some(&1), "{analyzed}");
+    assert!(analyzed.lines().last().unwrap().ends_with("threads=4"), "{analyzed}");
+
+    // Many morsels at four threads: between one and four workers on each operator (how many
+    // picked up work is up to the scheduler), never more than the pool has.
+    let analyzed = explain_analyze(create_physical_plan(&plan(256), ctx4.config()).unwrap(), &ctx4).unwrap();
+    assert!(operator_threads(&analyzed).iter().all(|&t| (1..=4).contains(&t)), "{analyzed}");
+}

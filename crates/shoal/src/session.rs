@@ -612,6 +612,9 @@ impl Session {
                     _ => Some(shoal_common::byte_size::parse_byte_size(value)?),
                 }
             }
+            "csv_morsel_bytes" | "csv_morsel_size" => {
+                config.csv_morsel_bytes = shoal_common::byte_size::parse_byte_size(value)?;
+            }
             "spill_path" | "temp_directory" => {
                 config.spill_path = (!value.is_empty()).then(|| std::path::PathBuf::from(value));
             }
@@ -632,7 +635,7 @@ impl Session {
             }
             _ => {
                 return plan_err!(
-                "unknown setting '{name}'; settings are: threads, batch_size, optimizer, optimizer.disable, memory_limit, spill_path"
+                "unknown setting '{name}'; settings are: threads, batch_size, optimizer, optimizer.disable, memory_limit, spill_path, csv_morsel_bytes"
             )
             }
         }

@@ -6,7 +6,7 @@ use std::io::Write;
 use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
 
-use super::{cells, is_numeric};
+use super::cells;
 use crate::args::Format;
 
 /// The formats that can be written one batch at a time.
@@ -45,15 +45,7 @@ impl RowWriter {
     pub fn start(out: &mut dyn Write, schema: &SchemaRef, format: RowFormat) -> anyhow::Result<Self> {
         match format {
             RowFormat::Markdown => {
-                let names: Vec<String> =
-                    schema.fields().iter().map(|f| f.name().replace('|', "\\|")).collect();
-                writeln!(out, "| {} |", names.join(" | "))?;
-                let aligns: Vec<&str> = schema
-                    .fields()
-                    .iter()
-                    .map(|f| if is_numeric(f.data_type()) { "---:" } else { "---" })
-                    .collect();
-                writeln!(out, "| {} |", aligns.join(" | "))?;
+                super::write_markdown_header(out, schema)?;
             }
             RowFormat::Json => write!(out, "[")?,
             RowFormat::Csv | RowFormat::Line => {}

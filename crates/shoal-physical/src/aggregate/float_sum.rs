@@ -53,6 +53,22 @@ impl FloatSum {
         self.sum = s;
     }
 
+    /// Add `e`, known to be a rounding error of terms already added, to the error term only.
+    #[inline(always)]
+    pub fn add_error(&mut self, e: f64) {
+        self.err += e;
+    }
+
+    /// The unevaluated pair `(sum, err)`.
+    pub fn parts(&self) -> (f64, f64) {
+        (self.sum, self.err)
+    }
+
+    /// A partial sum from its pair, as [`FloatSum::parts`] gave it.
+    pub fn from_parts(sum: f64, err: f64) -> Self {
+        Self { sum, err }
+    }
+
     /// Add another partial sum.
     #[inline]
     pub fn merge(&mut self, other: FloatSum) {
