@@ -24,6 +24,14 @@ use shoal_common::Result;
 
 use super::accumulator::{primitive_arg, state_column, validity, GroupsAccumulator};
 
+/// `a + b` as `s + e` exactly (Knuth's TwoSum).
+#[inline(always)]
+pub(crate) fn two_sum(a: f64, b: f64) -> (f64, f64) {
+    let s = a + b;
+    let bb = s - a;
+    (s, (a - (s - bb)) + (b - bb))
+}
+
 /// An `f64` sum as `sum + err`, with `err` holding the rounding errors of the additions.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct FloatSum {
@@ -35,9 +43,8 @@ impl FloatSum {
     /// Add `x`; the rounding error of `sum + x` is added to `err`.
     #[inline(always)]
     pub fn add(&mut self, x: f64) {
-        let s = self.sum + x;
-        let b = s - self.sum;
-        self.err += (self.sum - (s - b)) + (x - b);
+        let (s, e) = two_sum(self.sum, x);
+        self.err += e;
         self.sum = s;
     }
 
@@ -47,10 +54,7 @@ impl FloatSum {
         if !self.sum.is_finite() {
             return;
         }
-        let s = self.sum + self.err;
-        let b = s - self.sum;
-        self.err = (self.sum - (s - b)) + (self.err - b);
-        self.sum = s;
+        (self.sum, self.err) = two_sum(self.sum, self.err);
     }
 
     /// Add `e`, known to be a rounding error of terms already added, to the error term only.
@@ -87,7 +91,7 @@ impl FloatSum {
 /// Rows added (in total, to any group) after which every group's error is folded back, at
 /// least; with more groups than this, after as many rows as there are groups (so the folding
 /// costs at most one step per row).
-const RENORMALIZE_ROWS: usize = 8 * 1024;
+pub(crate) const RENORMALIZE_ROWS: usize = 8 * 1024;
 
 /// Per group: a [`FloatSum`] and the number of values added.
 #[derive(Debug, Default)]

@@ -20,7 +20,7 @@ use arrow::datatypes::{Float64Type, UInt64Type};
 use shoal_common::Result;
 
 use super::accumulator::{primitive_arg, state_column, GroupsAccumulator};
-use super::float_sum::FloatSum;
+use super::float_sum::{two_sum, FloatSum, RENORMALIZE_ROWS};
 
 /// Which statistic to produce from count, mean and M2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,10 +44,6 @@ pub struct VarianceAccumulator {
     rows_since_renormalize: usize,
 }
 
-/// Rows added after which every group's error terms are folded back (at least; with more groups,
-/// after as many rows as there are groups), as in [`super::float_sum`].
-const RENORMALIZE_ROWS: usize = 8 * 1024;
-
 /// `a * b` as `p + e` exactly (Dekker's TwoProduct with Veltkamp's split; exact unless the
 /// product over- or underflows).
 #[inline(always)]
@@ -65,14 +61,6 @@ fn two_product(a: f64, b: f64) -> (f64, f64) {
     let ((ah, al), (bh, bl)) = (split(a), split(b));
     let e = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
     (p, e)
-}
-
-/// `a + b` as `s + e` exactly (Knuth's TwoSum).
-#[inline(always)]
-fn two_sum(a: f64, b: f64) -> (f64, f64) {
-    let s = a + b;
-    let bb = s - a;
-    (s, (a - (s - bb)) + (b - bb))
 }
 
 /// `M2 = Σx² − (Σx)²/n` in double-double arithmetic, from the two sums as `(hi, lo)` pairs.
